@@ -1,0 +1,203 @@
+//! The answering engine: a question becomes a `Reply` (the entry, a confidence, the rules it cites, the source, suggestions) or a polite decline.
+
+use serde::Serialize;
+
+use crate::faq::{Entry, Rule};
+use crate::lang;
+use crate::search::{Candidate, ConceptMatch, Correction, IndexError, Retrieval, SearchIndex};
+
+/// The confidence below which the engine declines. Chosen with `faqbot eval --sweep` on tests/eval/questions.jsonl.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+/// The chosen entry plus three runner-up suggestions.
+pub const DEFAULT_RESULTS: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    Zh,
+}
+
+impl Language {
+    pub fn of(question: &str) -> Self {
+        if lang::is_chinese(question) { Self::Zh } else { Self::En }
+    }
+
+    pub fn is_chinese(self) -> bool {
+        self == Self::Zh
+    }
+}
+
+/// What the engine says to a question. `results[0]` is the answer when `answered`; otherwise the results are suggestions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reply {
+    pub question: String,
+    pub language: Language,
+    pub answered: bool,
+    /// The best entry's confidence, in [0, 1].
+    pub confidence: f32,
+    pub threshold: f32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+    pub results: Vec<ReplyEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
+}
+
+impl Reply {
+    /// The chosen entry, when the engine answered.
+    pub fn answer(&self) -> Option<&ReplyEntry> {
+        self.results.first().filter(|_| self.answered)
+    }
+
+    /// The suggestions: the runners-up after an answer, all candidates after a decline.
+    pub fn suggestions(&self) -> &[ReplyEntry] {
+        if self.answered { self.results.get(1..).unwrap_or_default() } else { &self.results }
+    }
+}
+
+/// One entry in a reply, in the reply's language, with its rules in full.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyEntry {
+    pub id: String,
+    pub score: f32,
+    pub confidence: f32,
+    /// The entry's canonical question in the reply's language.
+    pub question: String,
+    pub answer: String,
+    pub rules: Vec<Rule>,
+    pub source: String,
+    pub tags: Vec<String>,
+    pub reviewed: String,
+}
+
+/// Why the entries ranked as they did: for `--explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub concepts: Vec<ExplainedConcept>,
+    pub candidates: Vec<ExplainedCandidate>,
+    /// Score of the best entry minus that of the runner-up.
+    pub gap: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedConcept {
+    pub concept: String,
+    pub weight: f32,
+    pub alternatives: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedCandidate {
+    pub id: String,
+    pub score: f32,
+    pub question_score: f32,
+    pub answer_score: f32,
+    pub coverage: f32,
+    pub matched_question: Option<String>,
+    pub matches: Vec<ConceptMatch>,
+}
+
+/// Options for one question.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask {
+    pub results: usize,
+    pub explain: bool,
+}
+
+impl Default for Ask {
+    fn default() -> Self {
+        Self { results: DEFAULT_RESULTS, explain: false }
+    }
+}
+
+/// Answers questions from one opened index.
+pub struct Engine {
+    index: SearchIndex,
+    threshold: f32,
+}
+
+impl Engine {
+    pub fn new(index: SearchIndex, threshold: f32) -> Self {
+        Self { index, threshold }
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.index.manifest().rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn ask(&self, question: &str, options: Ask) -> Result<Reply, IndexError> {
+        let retrieval = self.index.retrieve(question, options.results)?;
+        Ok(self.reply(question, retrieval, options.explain))
+    }
+
+    fn reply(&self, question: &str, retrieval: Retrieval, explain: bool) -> Reply {
+        let language = Language::of(question);
+        let confidence = retrieval.candidates.first().map_or(0.0, |c| c.coverage);
+        let explanation = explain.then(|| explanation(&retrieval));
+        let results = retrieval.candidates.iter().map(|c| self.reply_entry(c, language)).collect();
+        Reply {
+            question: question.to_string(),
+            language,
+            answered: !retrieval.candidates.is_empty() && confidence >= self.threshold,
+            confidence,
+            threshold: self.threshold,
+            corrections: retrieval.corrections,
+            results,
+            explanation,
+        }
+    }
+
+    fn reply_entry(&self, candidate: &Candidate, language: Language) -> ReplyEntry {
+        let entry: &Entry = &candidate.entry;
+        let chinese = language.is_chinese();
+        ReplyEntry {
+            id: entry.id.clone(),
+            score: candidate.score,
+            confidence: candidate.coverage,
+            question: entry.canonical_question(chinese).to_string(),
+            answer: entry.answer_in(chinese).to_string(),
+            rules: entry.rules.iter().filter_map(|id| self.rule(id)).cloned().collect(),
+            source: entry.source.clone(),
+            tags: entry.tags.clone(),
+            reviewed: entry.reviewed.clone(),
+        }
+    }
+}
+
+fn explanation(retrieval: &Retrieval) -> Explanation {
+    let scores: Vec<f32> = retrieval.candidates.iter().map(|c| c.score).collect();
+    Explanation {
+        concepts: retrieval
+            .concepts
+            .iter()
+            .map(|c| ExplainedConcept { concept: c.label.clone(), weight: c.weight, alternatives: c.alternatives.iter().map(|a| a.join(" ")).collect() })
+            .collect(),
+        candidates: retrieval
+            .candidates
+            .iter()
+            .map(|c| ExplainedCandidate {
+                id: c.entry.id.clone(),
+                score: c.score,
+                question_score: c.question_score,
+                answer_score: c.answer_score,
+                coverage: c.coverage,
+                matched_question: c.matched_question.clone(),
+                matches: c.matches.clone(),
+            })
+            .collect(),
+        gap: match scores.as_slice() {
+            [best, runner_up, ..] => best - runner_up,
+            [best] => *best,
+            [] => 0.0,
+        },
+    }
+}

@@ -1,0 +1,58 @@
+//! `faqbot ask`: one question from the arguments, or one per line from standard input, answered as text or JSON.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use faqbot::{Ask, Engine};
+
+use super::{EXIT_OK, Settings, render};
+
+#[derive(Debug, clap::Args)]
+pub struct AskArgs {
+    /// The question (quotes optional). Without it, questions are read from standard input, one per line
+    question: Vec<String>,
+    /// Print JSON (JSON Lines when reading standard input)
+    #[arg(long)]
+    json: bool,
+    /// How many entries to return: the answer and its runners-up, or the suggestions
+    #[arg(long, value_name = "N", default_value_t = faqbot::answer::DEFAULT_RESULTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=50))]
+    top: usize,
+    /// Show why the entry won: matched terms per field, scores, the gap to the runner-up
+    #[arg(long)]
+    explain: bool,
+}
+
+pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
+    let engine = settings.open_engine()?;
+    let options = Ask { results: args.top, explain: args.explain };
+    let mut out = anstream::stdout().lock();
+    if !args.question.is_empty() {
+        answer(&engine, &args.question.join(" "), options, args.json, &mut out)?;
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type a question and press Enter; Ctrl-D to finish.");
+    }
+    for (number, line) in stdin.lock().lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read question {} from standard input", number + 1))?;
+        if !args.json && number > 0 {
+            writeln!(out, "{}", "─".repeat(40))?;
+        }
+        answer(&engine, line.trim_end_matches('\r'), options, args.json, &mut out)?;
+        out.flush()?;
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn answer(engine: &Engine, question: &str, options: Ask, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let reply = engine.ask(question, options)?;
+    if json {
+        serde_json::to_writer(&mut *out, &reply)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", render::reply(&reply))?;
+    }
+    Ok(())
+}

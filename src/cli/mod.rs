@@ -1,0 +1,141 @@
+//! The command line: global options, one module per subcommand, and the shared way of opening the engine and reporting errors.
+
+mod ask;
+mod check;
+mod eval;
+mod index;
+mod render;
+mod search;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use faqbot::Engine;
+use faqbot::answer::DEFAULT_THRESHOLD;
+use faqbot::search::{Freshness, IndexError, open_or_build};
+use faqbot::settings::Config;
+
+/// Exit code for success, including a declined question.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when the command ran but found problems: faq/ invalid, eval under its minimum.
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code when the command could not run: missing faq/, unreadable files, bad TOML with no index to fall back on.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Answers questions about WeChat Official Accounts from a curated FAQ, citing the account rules behind every answer.
+#[derive(Debug, Parser)]
+#[command(name = "faqbot", version, about, max_term_width = 100)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+    /// The knowledge base folder [default: ./faq]
+    #[arg(long, global = true, env = "FAQBOT_FAQ", value_name = "DIR")]
+    faq: Option<PathBuf>,
+    /// The index folder, a rebuildable cache of faq/ [default: ./index]
+    #[arg(long, global = true, env = "FAQBOT_INDEX", value_name = "DIR")]
+    index: Option<PathBuf>,
+    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.5]
+    #[arg(long, global = true, env = "FAQBOT_THRESHOLD", value_name = "CONFIDENCE", value_parser = parse_threshold)]
+    threshold: Option<f32>,
+    /// Settings file [default: ./faqbot.toml if it exists]
+    #[arg(long, global = true, env = "FAQBOT_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Log more (-v: info, -vv: debug); RUST_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Answer a question (or one question per line from standard input)
+    Ask(ask::AskArgs),
+    /// Show the entries that match a query, with scores and highlighted snippets
+    Search(search::SearchArgs),
+    /// Validate faq/: front matter, ids, rule references, shared questions, empty fields
+    Check(check::CheckArgs),
+    /// Measure answer quality on a JSON Lines file of questions and expected entries
+    Eval(eval::EvalArgs),
+    /// Rebuild index/ from faq/ now
+    Index(index::IndexArgs),
+}
+
+fn parse_threshold(text: &str) -> Result<f32, String> {
+    let value: f32 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(format!("{value} is not between 0 and 1")) }
+}
+
+/// Paths and threshold after flags, environment and faqbot.toml are combined.
+pub struct Settings {
+    pub faq: PathBuf,
+    pub index: PathBuf,
+    pub threshold: f32,
+}
+
+impl Settings {
+    fn resolve(args: &Args) -> anyhow::Result<Self> {
+        let config = Config::load(args.config.as_deref())?;
+        Ok(Self {
+            faq: args.faq.clone().or(config.faq).unwrap_or_else(|| PathBuf::from("faq")),
+            index: args.index.clone().or(config.index).unwrap_or_else(|| PathBuf::from("index")),
+            threshold: args.threshold.or(config.threshold).unwrap_or(DEFAULT_THRESHOLD),
+        })
+    }
+
+    /// Opens (building or rebuilding as needed) the index and wraps it in an engine, telling the user what happened on stderr.
+    pub fn open_engine(&self) -> anyhow::Result<Engine> {
+        let opened = open_or_build(&self.faq, &self.index, false).map_err(|error| explain_index_error(error, &self.faq))?;
+        match &opened.freshness {
+            Freshness::Stale(problems) => {
+                for problem in problems.iter() {
+                    eprintln!("{problem}");
+                }
+                eprintln!("warning: {} has errors (above); answering from the last good index until they are fixed", self.faq.display());
+            }
+            Freshness::Rebuilt(reason) => tracing::info!(%reason, "rebuilt {}", self.index.display()),
+            Freshness::Fresh => {}
+        }
+        Ok(Engine::new(opened.index, self.threshold))
+    }
+}
+
+/// Prints faq/ problems before the error that summarizes them.
+fn explain_index_error(error: IndexError, faq: &Path) -> anyhow::Error {
+    if let IndexError::InvalidFaq(problems) = &error {
+        for problem in problems.iter() {
+            eprintln!("{problem}");
+        }
+        return anyhow::Error::new(error).context(format!("cannot build the index: fix the errors in {} listed above", faq.display()));
+    }
+    anyhow::Error::new(error)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let settings = Settings::resolve(&args).context("cannot read the settings")?;
+    match args.command {
+        Command::Ask(command) => ask::run(&settings, command),
+        Command::Search(command) => search::run(&settings, command),
+        Command::Check(command) => check::run(&settings, command),
+        Command::Eval(command) => eval::run(&settings, command),
+        Command::Index(command) => index::run(&settings, command),
+    }
+}
+
+pub fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+/// Prints the error with its whole chain of causes.
+pub fn print_error(error: &anyhow::Error) {
+    eprintln!("error: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

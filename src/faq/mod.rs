@@ -1,0 +1,208 @@
+//! The knowledge base in faq/: finding its files, loading entries, rules and synonyms, and the checks across files.
+
+pub mod entry;
+pub mod front_matter;
+pub mod problem;
+pub mod rules;
+pub mod synonyms;
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use entry::Entry;
+pub use problem::{Problem, Problems, Severity};
+pub use rules::{AccountKind, Rule};
+pub use synonyms::SynonymGroup;
+
+pub const RULES_FILE: &str = "rules.toml";
+pub const SYNONYMS_FILE: &str = "synonyms.toml";
+
+/// What keeps faq/ from being read at all. Problems inside files are [`Problem`]s instead.
+#[derive(Debug, Error)]
+pub enum FaqError {
+    #[error("{}: the knowledge base folder does not exist; pass --faq DIR or run from the folder that holds faq/", .0.display())]
+    Missing(PathBuf),
+    #[error("{}: is not a folder; --faq must name the folder that holds the entry files", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("{}: cannot list the folder", .path.display())]
+    List {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The files that make up a knowledge base: what the index fingerprint covers and what `load` reads.
+#[derive(Debug, Clone)]
+pub struct SourceFiles {
+    pub dir: PathBuf,
+    /// `*.md` entry files, sorted; README.md is documentation, not an entry.
+    pub entries: Vec<PathBuf>,
+    pub rules: PathBuf,
+    pub synonyms: PathBuf,
+}
+
+impl SourceFiles {
+    pub fn find(dir: &Path) -> Result<Self, FaqError> {
+        let metadata = fs::metadata(dir).map_err(|_| FaqError::Missing(dir.to_path_buf()))?;
+        if !metadata.is_dir() {
+            return Err(FaqError::NotAFolder(dir.to_path_buf()));
+        }
+        let list_error = |source| FaqError::List { path: dir.to_path_buf(), source };
+        let mut entries = Vec::new();
+        for item in fs::read_dir(dir).map_err(list_error)? {
+            let path = item.map_err(list_error)?.path();
+            let is_markdown = path.extension().is_some_and(|e| e == "md");
+            let is_readme = path.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("readme"));
+            if is_markdown && !is_readme && !path.is_dir() {
+                entries.push(path);
+            }
+        }
+        entries.sort();
+        Ok(Self { dir: dir.to_path_buf(), entries, rules: dir.join(RULES_FILE), synonyms: dir.join(SYNONYMS_FILE) })
+    }
+
+    /// Every file whose content the knowledge base depends on, including the optional ones.
+    pub fn all(&self) -> impl Iterator<Item = &Path> {
+        self.entries.iter().map(PathBuf::as_path).chain([self.rules.as_path(), self.synonyms.as_path()])
+    }
+}
+
+/// Everything in faq/ that loaded cleanly.
+#[derive(Debug, Clone, Default)]
+pub struct KnowledgeBase {
+    pub entries: Vec<Entry>,
+    pub rules: Vec<Rule>,
+    pub synonyms: Vec<SynonymGroup>,
+}
+
+/// A knowledge base with every problem found while loading it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub knowledge_base: KnowledgeBase,
+    pub problems: Problems,
+}
+
+impl KnowledgeBase {
+    /// Reads and validates faq/. Problems in files never abort the load: all of them are collected.
+    pub fn load(dir: &Path) -> Result<Loaded, FaqError> {
+        let files = SourceFiles::find(dir)?;
+        let mut problems = Problems::default();
+        let mut knowledge_base = KnowledgeBase::default();
+
+        match read_text(&files.rules) {
+            Ok(Some(text)) => knowledge_base.rules = rules::parse(&files.rules, &text, &mut problems),
+            Ok(None) => problems.push(Problem::error(&files.rules, None, "missing: the account rules catalogue is required; create it with [[rule]] tables (see faq/README.md)")),
+            Err(problem) => problems.push(problem),
+        }
+        match read_text(&files.synonyms) {
+            Ok(Some(text)) => knowledge_base.synonyms = synonyms::parse(&files.synonyms, &text, &mut problems),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+        for path in &files.entries {
+            match read_text(path) {
+                Ok(Some(text)) => {
+                    if let Some(entry) = entry::parse(path, &text, &mut problems) {
+                        knowledge_base.entries.push(entry);
+                    }
+                }
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if files.entries.is_empty() {
+            problems.push(Problem::error(dir, None, "no entries: add at least one <id>.md file (see faq/README.md)"));
+        }
+        knowledge_base.check_across_files(&files, &mut problems);
+        problems.sort();
+        Ok(Loaded { knowledge_base, problems })
+    }
+
+    /// The checks that need more than one file. Entries that fail them are dropped so that the index never cites a missing rule.
+    fn check_across_files(&mut self, files: &SourceFiles, problems: &mut Problems) {
+        let entry_path = |id: &str| files.dir.join(format!("{id}.md"));
+        let known_rules: HashSet<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
+        let mut broken = HashSet::new();
+        for entry in &self.entries {
+            for (rule, line) in entry.rules.iter().zip(&entry.lines.rules) {
+                if !known_rules.contains(rule.as_str()) {
+                    problems.push(Problem::error(&entry_path(&entry.id), Some(*line), format!("rule `{rule}` is not in {RULES_FILE}: fix the id or add the rule there")));
+                    broken.insert(entry.id.clone());
+                }
+            }
+        }
+
+        let mut first_owner: HashMap<String, (&str, usize)> = HashMap::new();
+        for entry in &self.entries {
+            for (question, line) in entry.questions.iter().zip(&entry.lines.questions) {
+                match first_owner.get(&entry::normalize_question(question)) {
+                    Some((owner, owner_line)) if *owner != entry.id => problems.push(Problem::error(
+                        &entry_path(&entry.id),
+                        Some(*line),
+                        format!("question \"{question}\" is also asked in {owner}.md line {owner_line}: a question belongs to one entry"),
+                    )),
+                    Some(_) => {}
+                    None => {
+                        first_owner.insert(entry::normalize_question(question), (&entry.id, *line));
+                    }
+                }
+            }
+        }
+
+        let cited: HashSet<&str> = self.entries.iter().flat_map(|e| e.rules.iter().map(String::as_str)).collect();
+        for rule in &self.rules {
+            if !cited.contains(rule.id.as_str()) {
+                problems.push(Problem::warning(&files.rules, Some(rule.line), format!("rule `{}` is cited by no entry: cite it or remove it", rule.id)));
+            }
+        }
+        self.entries.retain(|e| !broken.contains(&e.id));
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Reads a file as UTF-8. `Ok(None)` when it does not exist.
+fn read_text(path: &Path) -> Result<Option<String>, Problem> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|error| {
+            let offset = error.utf8_error().valid_up_to();
+            let line = front_matter::line_of(&String::from_utf8_lossy(&error.into_bytes()[..offset]), offset);
+            Problem::error(path, Some(line), "not valid UTF-8: save the file as UTF-8")
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Problem::error(path, None, format!("cannot read the file: {error}"))),
+    }
+}
+
+/// Lowercase ASCII letters and digits in dash-separated words.
+pub fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty() && id.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// A TOML date with no time, as YYYY-MM-DD.
+fn toml_date(value: &toml::value::Datetime) -> Option<String> {
+    match (value.date, value.time, value.offset) {
+        (Some(date), None, None) => Some(date.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case() {
+        assert!(is_kebab_case("account-types"));
+        assert!(is_kebab_case("faq2"));
+        for bad in ["", "Account", "a--b", "-a", "a-", "a_b", "a b", "账号"] {
+            assert!(!is_kebab_case(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Synonym groups (faq/synonyms.toml): interchangeable terms across English and Chinese, expanded at query time.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::front_matter::line_of;
+use super::problem::{Problem, Problems, from_toml_error};
+
+/// One group of interchangeable terms, each a word or a short phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynonymGroup {
+    pub terms: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    group: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    terms: Spanned<Vec<Spanned<String>>>,
+}
+
+/// Parses synonyms.toml. A group with a problem is reported and left out.
+pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<SynonymGroup> {
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(error) => {
+            problems.push(from_toml_error(path, text, 1, &error));
+            return Vec::new();
+        }
+    };
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    let mut groups = Vec::new();
+    for raw in raw.group {
+        let group_line = line_of(text, raw.terms.span().start);
+        let mut terms = Vec::new();
+        for term in raw.terms.get_ref() {
+            let line = Some(line_of(text, term.span().start));
+            let normalized = term.get_ref().trim().to_lowercase();
+            if normalized.is_empty() {
+                problems.push(Problem::error(path, line, "a synonym term is empty: remove it"));
+                continue;
+            }
+            if let Some(other) = owner.insert(normalized.clone(), group_line) {
+                problems.push(Problem::error(path, line, format!("term `{normalized}` is already in the group on line {other}: a term belongs to one group; merge the groups")));
+                continue;
+            }
+            terms.push(normalized);
+        }
+        if terms.len() < 2 {
+            problems.push(Problem::error(path, Some(group_line), "a synonym group needs at least two terms"));
+            continue;
+        }
+        groups.push(SynonymGroup { terms });
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_groups_and_rejects_shared_terms() {
+        let mut problems = Problems::default();
+        let text = "[[group]]\nterms = [\"Switch\", \"convert\"]\n\n[[group]]\nterms = [\"switch\", \"change\", \"upgrade\"]\n\n[[group]]\nterms = [\"alone\"]\n";
+        let groups = parse(Path::new("faq/synonyms.toml"), text, &mut problems);
+        assert_eq!(groups, vec![SynonymGroup { terms: vec!["switch".into(), "convert".into()] }, SynonymGroup { terms: vec!["change".into(), "upgrade".into()] }]);
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("faq/synonyms.toml:5: error: term `switch` is already in the group on line 2"), "{messages:?}");
+        assert!(messages[1].starts_with("faq/synonyms.toml:8: error: a synonym group needs at least two terms"), "{messages:?}");
+    }
+}

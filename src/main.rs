@@ -1,0 +1,19 @@
+//! The faqbot binary: parses arguments, sets up logging, runs a command, and turns the outcome into an exit code.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    cli::init_tracing(args.verbose);
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            cli::print_error(&error);
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The search side of faqbot: the tantivy indexes built from faq/, opened once per process, and retrieval over them.
+
+pub mod build;
+pub mod query;
+pub mod schema;
+pub mod store;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, ReloadPolicy};
+use thiserror::Error;
+
+pub use build::{AnalyzedSynonyms, Manifest};
+pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval};
+pub use schema::FaqSchema;
+pub use store::{Freshness, Opened, RebuildReason, open_or_build};
+
+use crate::faq::{FaqError, Problems};
+
+pub(crate) const QUESTIONS_DIR: &str = "questions";
+pub(crate) const ENTRIES_DIR: &str = "entries";
+pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+
+#[derive(Debug, Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Faq(#[from] FaqError),
+    #[error("faq/ has {} error(s), and there is no earlier index to fall back on", .0.errors().count())]
+    InvalidFaq(Problems),
+    #[error("{}: index error", .path.display())]
+    Tantivy {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("{}: cannot read or write", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: invalid index manifest", .path.display())]
+    Manifest {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{}: index format {found}, this faqbot reads {expected}", .path.display())]
+    SchemaVersion { path: PathBuf, found: u32, expected: u32 },
+    #[error("{}: the index has no entry number {ordinal}", .path.display())]
+    MissingEntry { path: PathBuf, ordinal: u64 },
+}
+
+/// One opened index generation: both tantivy readers (one per process; a `searcher()` per question) and the manifest.
+pub struct SearchIndex {
+    path: PathBuf,
+    schema: FaqSchema,
+    questions: IndexReader,
+    entries: IndexReader,
+    manifest: Manifest,
+}
+
+impl SearchIndex {
+    /// Opens a generation folder written by [`build::build`].
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let bytes = std::fs::read(&manifest_path).map_err(|source| IndexError::Io { path: manifest_path.clone(), source })?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|source| IndexError::Manifest { path: manifest_path.clone(), source })?;
+        if manifest.schema_version != schema::SCHEMA_VERSION {
+            return Err(IndexError::SchemaVersion { path: dir.to_path_buf(), found: manifest.schema_version, expected: schema::SCHEMA_VERSION });
+        }
+        let schema = FaqSchema::new();
+        let questions = open_reader(&dir.join(QUESTIONS_DIR))?;
+        let entries = open_reader(&dir.join(ENTRIES_DIR))?;
+        Ok(Self { path: dir.to_path_buf(), schema, questions, entries, manifest })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema(&self) -> &FaqSchema {
+        &self.schema
+    }
+}
+
+fn open_reader(path: &Path) -> Result<IndexReader, IndexError> {
+    let error = |source| IndexError::Tantivy { path: path.to_path_buf(), source };
+    let directory = MmapDirectory::open(path).map_err(|e| error(e.into()))?;
+    let index = Index::open(directory).map_err(error)?;
+    tokenizer::register(index.tokenizers());
+    index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(error)
+}

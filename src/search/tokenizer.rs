@@ -1,0 +1,228 @@
+//! The one text analysis used to index faq/ and to read questions: mixed English and Chinese, folded, stemmed.
+//!
+//! Han runs go to jieba (through tantivy-jieba, whose dictionary loads on first use, so an
+//! English-only question never pays for it); everything else is split into words. Full-width forms
+//! are folded with NFKC per character while offsets keep pointing into the original text.
+
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::lang::is_han;
+
+/// Stemmed, stop-worded analysis for matching.
+pub const TEXT: &str = "faqbot_text";
+/// Lower-cased words, nothing removed: the vocabulary that typos are corrected against.
+pub const VOCAB: &str = "faqbot_vocab";
+
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// Function words of questions, English and Chinese: they say nothing about which entry is meant.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "d", "did", "do", "does",
+    "doing", "for", "from", "had", "has", "have", "he", "hello", "her", "here", "hey", "hi", "him", "his", "how", "i", "if", "in", "into",
+    "is", "it", "its", "just", "ll", "m", "may", "me", "might", "mine", "must", "my", "no", "not", "of", "on", "onto", "or", "our", "ours",
+    "please", "re", "s", "shall", "she", "should", "so", "some", "t", "than", "thank", "thanks", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "too", "us", "ve", "very", "was", "we", "were", "what", "when", "where", "which",
+    "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "yours", "一个", "个", "么", "了", "什么", "他", "他们", "你", "你们",
+    "吗", "吧", "呀", "呢", "和", "哦", "啊", "嘛", "在", "她", "如何", "它", "怎么", "怎样", "我", "我们", "或", "或者", "是", "有", "请", "请问",
+    "的", "这", "这个", "那", "那个", "及", "与", "可以", "能", "能否", "会", "要", "想", "吗？",
+];
+
+/// Registers both analyzers. Called on every create *and* open of an index.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(TEXT, text_analyzer());
+    manager.register(VOCAB, vocab_analyzer());
+}
+
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(MixedScriptTokenizer)
+        .filter(LowerCaser)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+pub fn vocab_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(MixedScriptTokenizer).filter(LowerCaser).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).build()
+}
+
+/// Analyzes `text` into its token texts.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    analyzer.token_stream(text).process(&mut |token| tokens.push(token.text.clone()));
+    tokens
+}
+
+/// Splits text into words and Han segments; see the module documentation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MixedScriptTokenizer;
+
+impl Tokenizer for MixedScriptTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream { tokens: segment(text), index: None }
+    }
+}
+
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    index: Option<usize>,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        let next = self.index.map_or(0, |i| i + 1);
+        self.index = Some(next);
+        next < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index.unwrap_or(0)]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index.unwrap_or(0)]
+    }
+}
+
+/// Text after NFKC folding, with the original byte offset of every folded character.
+struct Folded {
+    text: String,
+    /// `(offset in text, offset in original)` per folded char, then one closing pair.
+    origins: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut origins = Vec::with_capacity(original.len() + 1);
+        for (offset, c) in original.char_indices() {
+            for folded in c.nfkc() {
+                origins.push((text.len(), offset));
+                text.push(folded);
+            }
+        }
+        origins.push((text.len(), original.len()));
+        Self { text, origins }
+    }
+
+    /// The original offset of a folded offset that starts a char.
+    fn origin(&self, folded_offset: usize) -> usize {
+        match self.origins.binary_search_by_key(&folded_offset, |&(f, _)| f) {
+            Ok(i) => self.origins[i].1,
+            Err(i) => self.origins[i.min(self.origins.len() - 1)].1,
+        }
+    }
+}
+
+fn segment(original: &str) -> Vec<Token> {
+    let folded = Folded::new(original);
+    let text = folded.text.as_str();
+    let mut tokens: Vec<Token> = Vec::new();
+    let push = |from: usize, to: usize, tokens: &mut Vec<Token>| {
+        tokens.push(Token {
+            offset_from: folded.origin(from),
+            offset_to: folded.origin(to),
+            position: tokens.len(),
+            text: text[from..to].to_string(),
+            position_length: 1,
+        });
+    };
+    let mut run_start = 0;
+    let mut run_is_han = None;
+    let boundaries = text.char_indices().map(|(i, c)| (i, Some(c))).chain([(text.len(), None)]);
+    for (offset, c) in boundaries {
+        let is_han = c.map(is_han);
+        if is_han == run_is_han {
+            continue;
+        }
+        match run_is_han {
+            Some(true) => segment_han(text, run_start, offset, &mut |from, to| push(from, to, &mut tokens)),
+            Some(false) => segment_words(text, run_start, offset, &mut |from, to| push(from, to, &mut tokens)),
+            None => {}
+        }
+        run_start = offset;
+        run_is_han = is_han;
+    }
+    tokens
+}
+
+fn segment_words(text: &str, start: usize, end: usize, emit: &mut dyn FnMut(usize, usize)) {
+    let mut word_start = None;
+    for (offset, c) in text[start..end].char_indices().map(|(i, c)| (start + i, Some(c))).chain([(end, None)]) {
+        match (c.is_some_and(char::is_alphanumeric), word_start) {
+            (true, None) => word_start = Some(offset),
+            (false, Some(from)) => {
+                emit(from, offset);
+                word_start = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn segment_han(text: &str, start: usize, end: usize, emit: &mut dyn FnMut(usize, usize)) {
+    let mut jieba = tantivy_jieba::JiebaTokenizer::new();
+    let mut stream = jieba.token_stream(&text[start..end]);
+    while stream.advance() {
+        let token = stream.token();
+        if token.text.chars().any(char::is_alphanumeric) {
+            emit(start + token.offset_from, start + token.offset_to);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        analyze(&mut text_analyzer(), text)
+    }
+
+    #[test]
+    fn english_is_lowercased_stemmed_and_stopped() {
+        assert_eq!(texts("Can I switch my Subscription account?"), vec!["switch", "subscript", "account"]);
+    }
+
+    #[test]
+    fn full_width_is_folded_and_offsets_point_into_the_original() {
+        assert_eq!(texts("ＳＷＩＴＣＨ　ＡＣＣＯＵＮＴ？"), vec!["switch", "account"]);
+        let tokens = segment("ｓｗｉｔｃｈ it");
+        assert_eq!((tokens[0].offset_from, tokens[0].offset_to), (0, "ｓｗｉｔｃｈ".len()));
+        assert_eq!(&"ｓｗｉｔｃｈ it"[tokens[1].offset_from..tokens[1].offset_to], "it");
+    }
+
+    #[test]
+    fn chinese_is_segmented_and_stop_words_removed() {
+        let tokens = texts("订阅号可以转换成服务号吗？");
+        assert!(tokens.contains(&"订阅".to_string()), "{tokens:?}");
+        assert!(tokens.contains(&"服务".to_string()), "{tokens:?}");
+        assert!(!tokens.contains(&"可以".to_string()), "{tokens:?}");
+        assert!(!tokens.contains(&"吗".to_string()), "{tokens:?}");
+    }
+
+    #[test]
+    fn mixed_questions_keep_both_scripts() {
+        let tokens = texts("我的subscription account能换成服务号吗");
+        assert!(tokens.contains(&"subscript".to_string()), "{tokens:?}");
+        assert!(tokens.contains(&"account".to_string()), "{tokens:?}");
+        assert!(tokens.contains(&"服务".to_string()), "{tokens:?}");
+    }
+
+    #[test]
+    fn punctuation_controls_and_marks_are_separators() {
+        assert_eq!(texts("\"switch\"\u{200f}:AND(verify)^2~ *\u{0007}"), vec!["switch", "verifi", "2"]);
+        assert!(texts("").is_empty());
+        assert!(texts("?!…😀").is_empty());
+    }
+
+    #[test]
+    fn vocab_keeps_surface_words() {
+        assert_eq!(analyze(&mut vocab_analyzer(), "Can I Switch?"), vec!["can", "i", "switch"]);
+    }
+}
