@@ -36,7 +36,7 @@ pub struct Args {
     /// The index folder, a rebuildable cache of faq/ [default: ./index]
     #[arg(long, global = true, env = "FAQBOT_INDEX", value_name = "DIR")]
     index: Option<PathBuf>,
-    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.5]
+    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.49]
     #[arg(long, global = true, env = "FAQBOT_THRESHOLD", value_name = "CONFIDENCE", value_parser = parse_threshold)]
     threshold: Option<f32>,
     /// Settings file [default: ./faqbot.toml if it exists]

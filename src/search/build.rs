@@ -48,6 +48,8 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
     let entries_writer = writer(&entries_index, dir)?;
 
     let tantivy_error = |source| IndexError::Tantivy { path: dir.to_path_buf(), source };
+    let json_error = |source| IndexError::Manifest { path: dir.to_path_buf(), source };
+    let mut analyzer = tokenizer::text_analyzer();
     let mut question_count = 0;
     for (ordinal, entry) in knowledge_base.entries.iter().enumerate() {
         let ordinal = ordinal as u64;
@@ -72,8 +74,9 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
             document.add_text(fields.vocab, text);
         }
         document.add_u64(fields.entry, ordinal);
-        let record = serde_json::to_string(entry).map_err(|source| IndexError::Manifest { path: dir.to_path_buf(), source })?;
-        document.add_text(fields.record, record);
+        document.add_text(fields.record, serde_json::to_string(entry).map_err(json_error)?);
+        let phrasings: Vec<Vec<String>> = entry.questions.iter().map(|q| tokenizer::analyze(&mut analyzer, q)).collect();
+        document.add_text(fields.phrasings, serde_json::to_string(&phrasings).map_err(json_error)?);
         entries_writer.add_document(document).map_err(tantivy_error)?;
     }
     // The synonyms' words are vocabulary too, so "certfication" is corrected even if only synonyms.toml spells it.
@@ -89,7 +92,6 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         commit(writer).map_err(tantivy_error)?;
     }
 
-    let mut analyzer = tokenizer::text_analyzer();
     let synonyms = knowledge_base
         .synonyms
         .iter()

@@ -26,9 +26,9 @@ const ENTRY_HITS: usize = 32;
 /// A synonym counts a little less than the word the user typed.
 const SYNONYM_BOOST: f32 = 0.8;
 /// Tags are short and chosen by curators: a tag match says more than a word in a long answer.
-const TAGS_BOOST: f32 = 1.5;
+const TAGS_BOOST: f32 = 1.0;
 /// How much the best answer/tags score adds to the best question score.
-const ANSWER_WEIGHT: f32 = 0.5;
+const ANSWER_WEIGHT: f32 = 0.25;
 /// How much of a concept's weight a match in the answer or tags (and not the matched question) earns.
 const ANSWER_CREDIT: f32 = 0.5;
 /// Words shorter than this are never corrected: too many real words are one edit apart.
@@ -82,6 +82,8 @@ pub struct Candidate {
     pub matched_question: Option<String>,
     /// Share of the question's concepts (weighted by how telling each is) that this entry covers, in [0, 1].
     pub coverage: f32,
+    /// Share of the matched phrasing's words (weighted the same way) that the question covers, in [0, 1].
+    pub phrasing_coverage: f32,
     pub matches: Vec<ConceptMatch>,
 }
 
@@ -115,7 +117,8 @@ impl SearchIndex {
         if concepts.is_empty() || limit == 0 {
             return Ok(Retrieval { corrections, concepts, candidates: Vec::new() });
         }
-        weigh_concepts(&mut concepts, &questions, self.schema.questions.question).map_err(error)?;
+        let mut idf = IdfCache::new(&questions, self.schema.questions.question);
+        weigh_concepts(&mut concepts, &mut idf).map_err(error)?;
 
         let fields = &self.schema;
         let question_query = union(concepts.iter().map(|c| concept_query(c, fields.questions.question)).collect());
@@ -163,7 +166,7 @@ impl SearchIndex {
                 Some((_, address)) => address,
                 None => self.entry_address(&entries, ordinal)?,
             };
-            let entry = self.entry_record(&entries, entry_address)?;
+            let (entry, phrasings) = self.entry_record(&entries, entry_address)?;
             let question_address = hit.question.map(|(_, a)| a);
             let matches = matcher.matches(question_address, entry_address).map_err(error)?;
             let coverage = coverage(&concepts, &matches);
@@ -171,7 +174,9 @@ impl SearchIndex {
                 Some(address) => self.phrasing(&questions, address, &entry).map_err(error)?,
                 None => None,
             };
+            let phrasing_coverage = phrasing_coverage(&phrasings, &concepts, &mut idf).map_err(error)?;
             candidates.push(Candidate {
+                phrasing_coverage,
                 score,
                 question_score: hit.question.map_or(0.0, |(s, _)| s),
                 answer_score: hit.entry.map_or(0.0, |(s, _)| s),
@@ -256,10 +261,14 @@ impl SearchIndex {
         hits.first().map(|(_, address)| *address).ok_or(IndexError::MissingEntry { path: self.path.clone(), ordinal })
     }
 
-    fn entry_record(&self, entries: &Searcher, address: DocAddress) -> Result<Entry, IndexError> {
+    /// The stored entry and its analyzed phrasings.
+    fn entry_record(&self, entries: &Searcher, address: DocAddress) -> Result<(Entry, Vec<Vec<String>>), IndexError> {
         let document: TantivyDocument = entries.doc(address).map_err(|source| IndexError::Tantivy { path: self.path.clone(), source })?;
-        let record = document.get_first(self.schema.entries.record).and_then(|v| v.as_str()).unwrap_or_default();
-        serde_json::from_str(record).map_err(|source| IndexError::Manifest { path: self.path.clone(), source })
+        let text = |field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+        let json_error = |source| IndexError::Manifest { path: self.path.clone(), source };
+        let entry = serde_json::from_str(text(self.schema.entries.record)).map_err(json_error)?;
+        let phrasings = serde_json::from_str(text(self.schema.entries.phrasings)).map_err(json_error)?;
+        Ok((entry, phrasings))
     }
 
     /// Which of the entry's phrasings a question hit is.
@@ -360,6 +369,53 @@ fn coverage(concepts: &[Concept], matches: &[ConceptMatch]) -> f32 {
     (covered / total).clamp(0.0, 1.0)
 }
 
+/// How much of its closest phrasing the question's concepts (with their synonyms) cover, each word weighted by
+/// its IDF: a question that contains every telling word of a phrasing asks it, whatever context it adds.
+fn phrasing_coverage(phrasings: &[Vec<String>], concepts: &[Concept], idf: &mut IdfCache<'_>) -> tantivy::Result<f32> {
+    let mut best: f32 = 0.0;
+    for phrasing in phrasings {
+        let mut tokens: Vec<&String> = phrasing.iter().collect();
+        tokens.sort();
+        tokens.dedup();
+        let (mut covered, mut total) = (0.0, 0.0);
+        for token in tokens {
+            let weight = idf.get(token)?;
+            total += weight;
+            if concepts.iter().any(|c| c.alternatives.iter().any(|a| a.contains(token))) {
+                covered += weight;
+            }
+        }
+        if total > 0.0 {
+            best = best.max(covered / total);
+        }
+    }
+    Ok(best)
+}
+
+/// BM25's inverse document frequency of terms among questions, each looked up once per question asked.
+struct IdfCache<'a> {
+    questions: &'a Searcher,
+    field: Field,
+    known: HashMap<String, f32>,
+}
+
+impl<'a> IdfCache<'a> {
+    fn new(questions: &'a Searcher, field: Field) -> Self {
+        Self { questions, field, known: HashMap::new() }
+    }
+
+    fn get(&mut self, token: &str) -> tantivy::Result<f32> {
+        if let Some(&weight) = self.known.get(token) {
+            return Ok(weight);
+        }
+        let documents = self.questions.num_docs() as f32;
+        let frequency = self.questions.doc_freq(&Term::from_field_text(self.field, token))? as f32;
+        let weight = (1.0 + (documents - frequency + 0.5) / (frequency + 0.5)).ln();
+        self.known.insert(token.to_string(), weight);
+        Ok(weight)
+    }
+}
+
 /// Groups analyzed tokens into concepts: a run of tokens that spells a synonym term becomes one concept
 /// (longest term first) whose alternatives are the group's terms; every other token is its own concept.
 pub fn group_concepts(tokens: &[String], synonyms: &[AnalyzedSynonyms]) -> Vec<Concept> {
@@ -394,15 +450,13 @@ pub fn group_concepts(tokens: &[String], synonyms: &[AnalyzedSynonyms]) -> Vec<C
 }
 
 /// BM25's inverse document frequency over questions; a concept weighs what its most telling alternative does.
-fn weigh_concepts(concepts: &mut [Concept], questions: &Searcher, field: Field) -> tantivy::Result<()> {
-    let documents = questions.num_docs() as f32;
+fn weigh_concepts(concepts: &mut [Concept], idf: &mut IdfCache<'_>) -> tantivy::Result<()> {
     for concept in concepts {
         let mut weight: f32 = 0.0;
         for alternative in &concept.alternatives {
             let mut sum = 0.0;
             for token in alternative {
-                let frequency = questions.doc_freq(&Term::from_field_text(field, token))? as f32;
-                sum += (1.0 + (documents - frequency + 0.5) / (frequency + 0.5)).ln();
+                sum += idf.get(token)?;
             }
             weight = weight.max(sum / alternative.len().max(1) as f32);
         }

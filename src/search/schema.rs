@@ -8,7 +8,7 @@ use tantivy::schema::{Field, INDEXED, IndexRecordOption, NumericOptions, STORED,
 use super::tokenizer;
 
 /// Bumped whenever the schema, the analysis or what is stored changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Debug)]
 pub struct QuestionFields {
@@ -33,6 +33,8 @@ pub struct EntryFields {
     pub entry: Field,
     /// The whole entry as JSON, to answer from without reading faq/.
     pub record: Field,
+    /// Each question of the entry analyzed, as JSON, so that comparing a question with every phrasing needs no dictionary.
+    pub phrasings: Field,
 }
 
 #[derive(Clone, Debug)]
@@ -72,7 +74,8 @@ impl FaqSchema {
         );
         let entry = builder.add_u64_field("entry", ordinal | STORED);
         let record = builder.add_text_field("record", STORED);
-        let entries = EntryFields { schema: builder.build(), answer, tags, vocab, entry, record };
+        let phrasings = builder.add_text_field("phrasings", STORED);
+        let entries = EntryFields { schema: builder.build(), answer, tags, vocab, entry, record, phrasings };
 
         Self { questions, entries }
     }
