@@ -7,7 +7,7 @@ use crate::lang;
 use crate::search::{Candidate, ConceptMatch, Correction, IndexError, Retrieval, SearchIndex};
 
 /// The confidence below which the engine declines. Chosen with `faqbot eval --sweep` on tests/eval/questions.jsonl.
-pub const DEFAULT_THRESHOLD: f32 = 0.49;
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
 /// The chosen entry plus three runner-up suggestions.
 pub const DEFAULT_RESULTS: usize = 4;
 
@@ -52,7 +52,11 @@ impl Reply {
 
     /// The suggestions: the runners-up after an answer, all candidates after a decline.
     pub fn suggestions(&self) -> &[ReplyEntry] {
-        if self.answered { self.results.get(1..).unwrap_or_default() } else { &self.results }
+        if self.answered {
+            self.results.get(1..).unwrap_or_default()
+        } else {
+            &self.results
+        }
     }
 }
 
@@ -108,7 +112,10 @@ pub struct Ask {
 
 impl Default for Ask {
     fn default() -> Self {
-        Self { results: DEFAULT_RESULTS, explain: false }
+        Self {
+            results: DEFAULT_RESULTS,
+            explain: false,
+        }
     }
 }
 
@@ -142,13 +149,17 @@ impl Engine {
 
     fn reply(&self, question: &str, retrieval: Retrieval, explain: bool) -> Reply {
         let language = Language::of(question);
-        let confidence = retrieval.candidates.first().map_or(0.0, confidence);
+        let (confidence, answered) = decide(&retrieval.candidates, self.threshold);
         let explanation = explain.then(|| explanation(&retrieval));
-        let results = retrieval.candidates.iter().map(|c| self.reply_entry(c, language)).collect();
+        let results = retrieval
+            .candidates
+            .iter()
+            .map(|c| self.reply_entry(c, language))
+            .collect();
         Reply {
             question: question.to_string(),
             language,
-            answered: !retrieval.candidates.is_empty() && confidence >= self.threshold,
+            answered,
             confidence,
             threshold: self.threshold,
             corrections: retrieval.corrections,
@@ -181,7 +192,19 @@ impl Engine {
 const QUESTION_COVERAGE_WEIGHT: f32 = 0.35;
 
 fn confidence(candidate: &Candidate) -> f32 {
-    (QUESTION_COVERAGE_WEIGHT * candidate.coverage + (1.0 - QUESTION_COVERAGE_WEIGHT) * candidate.phrasing_coverage).clamp(0.0, 1.0)
+    (QUESTION_COVERAGE_WEIGHT * candidate.coverage + (1.0 - QUESTION_COVERAGE_WEIGHT) * candidate.phrasing_coverage)
+        .clamp(0.0, 1.0)
+}
+
+/// The decline rule: answer with the best candidate when its confidence reaches the threshold.
+fn decide(candidates: &[Candidate], threshold: f32) -> (f32, bool) {
+    match candidates.first() {
+        Some(best) => {
+            let confidence = confidence(best);
+            (confidence, confidence >= threshold)
+        }
+        None => (0.0, false),
+    }
 }
 
 fn explanation(retrieval: &Retrieval) -> Explanation {
@@ -190,7 +213,11 @@ fn explanation(retrieval: &Retrieval) -> Explanation {
         concepts: retrieval
             .concepts
             .iter()
-            .map(|c| ExplainedConcept { concept: c.label.clone(), weight: c.weight, alternatives: c.alternatives.iter().map(|a| a.join(" ")).collect() })
+            .map(|c| ExplainedConcept {
+                concept: c.label.clone(),
+                weight: c.weight,
+                alternatives: c.alternatives.iter().map(|a| a.join(" ")).collect(),
+            })
             .collect(),
         candidates: retrieval
             .candidates
@@ -211,5 +238,54 @@ fn explanation(retrieval: &Retrieval) -> Explanation {
             [best] => *best,
             [] => 0.0,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(coverage: f32, phrasing_coverage: f32) -> Candidate {
+        Candidate {
+            entry: Entry {
+                id: "fees".into(),
+                questions: vec!["What does it cost?".into()],
+                rules: vec![],
+                tags: vec![],
+                source: "Article".into(),
+                reviewed: "2026-11-23".into(),
+                answer: "Free.".into(),
+                answer_zh: None,
+                lines: Default::default(),
+            },
+            score: 1.0,
+            question_score: 1.0,
+            answer_score: 0.0,
+            matched_question: None,
+            coverage,
+            phrasing_coverage,
+            matches: vec![],
+        }
+    }
+
+    #[test]
+    fn answers_at_or_above_the_threshold_and_declines_below() {
+        assert_eq!(decide(&[candidate(1.0, 1.0)], 0.49), (1.0, true));
+        let (confidence, answered) = decide(&[candidate(0.2, 0.6)], 0.49);
+        assert!((confidence - 0.46).abs() < 1e-6 && !answered, "{confidence}");
+        let (confidence, answered) = decide(&[candidate(0.2, 0.6)], 0.46);
+        assert!(answered, "{confidence}");
+        assert_eq!(decide(&[], 0.0), (0.0, false));
+    }
+
+    #[test]
+    fn only_the_best_candidate_decides() {
+        assert!(!decide(&[candidate(0.0, 0.0), candidate(1.0, 1.0)], 0.49).1);
+    }
+
+    #[test]
+    fn language_follows_the_question() {
+        assert_eq!(Language::of("订阅号可以改成服务号吗？"), Language::Zh);
+        assert_eq!(Language::of("Can I switch?"), Language::En);
     }
 }

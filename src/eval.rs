@@ -33,7 +33,11 @@ pub enum EvalError {
         source: std::io::Error,
     },
     #[error("{}:{line}: not an evaluation line ({message}); expected {{\"q\": \"question\", \"expect\": [\"entry-id\"]}}", .path.display())]
-    Line { path: PathBuf, line: usize, message: String },
+    Line {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{}: no questions", .path.display())]
     Empty { path: PathBuf },
     #[error(transparent)]
@@ -42,18 +46,27 @@ pub enum EvalError {
 
 /// Reads a JSON Lines evaluation file; blank lines are skipped.
 pub fn read_cases(path: &Path) -> Result<Vec<Case>, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut cases = Vec::new();
     for (number, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let mut case: Case = serde_json::from_str(line).map_err(|e| EvalError::Line { path: path.to_path_buf(), line: number + 1, message: e.to_string() })?;
+        let mut case: Case = serde_json::from_str(line).map_err(|e| EvalError::Line {
+            path: path.to_path_buf(),
+            line: number + 1,
+            message: e.to_string(),
+        })?;
         case.line = number + 1;
         cases.push(case);
     }
     if cases.is_empty() {
-        return Err(EvalError::Empty { path: path.to_path_buf() });
+        return Err(EvalError::Empty {
+            path: path.to_path_buf(),
+        });
     }
     Ok(cases)
 }
@@ -77,8 +90,18 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Vec<Outcome>, EvalError> {
     cases
         .iter()
         .map(|case| {
-            let reply = engine.ask(&case.q, Ask { results: RANKED, explain: false })?;
-            Ok(Outcome { case: case.clone(), ranked: reply.results.into_iter().map(|r| r.id).collect(), confidence: reply.confidence })
+            let reply = engine.ask(
+                &case.q,
+                Ask {
+                    results: RANKED,
+                    explain: false,
+                },
+            )?;
+            Ok(Outcome {
+                case: case.clone(),
+                ranked: reply.results.into_iter().map(|r| r.id).collect(),
+                confidence: reply.confidence,
+            })
         })
         .collect()
 }
@@ -110,7 +133,17 @@ pub struct Report {
 }
 
 pub fn score(outcomes: &[Outcome], threshold: f32) -> Report {
-    let mut report = Report { threshold, answerable: 0, correct: 0, accuracy: 0.0, out_of_domain: 0, declined: 0, decline_rate: 0.0, mrr: 0.0, misses: Vec::new() };
+    let mut report = Report {
+        threshold,
+        answerable: 0,
+        correct: 0,
+        accuracy: 0.0,
+        out_of_domain: 0,
+        declined: 0,
+        decline_rate: 0.0,
+        mrr: 0.0,
+        misses: Vec::new(),
+    };
     let mut reciprocal_ranks = 0.0;
     for outcome in outcomes {
         let answered = outcome.answered(threshold).then(|| outcome.ranked[0].clone());
@@ -129,13 +162,23 @@ pub fn score(outcomes: &[Outcome], threshold: f32) -> Report {
             correct
         };
         if !correct {
-            report.misses.push(Miss { line: outcome.case.line, question: outcome.case.q.clone(), expected: expected.clone(), answered, confidence: outcome.confidence });
+            report.misses.push(Miss {
+                line: outcome.case.line,
+                question: outcome.case.q.clone(),
+                expected: expected.clone(),
+                answered,
+                confidence: outcome.confidence,
+            });
         }
     }
     let ratio = |part: usize, whole: usize| if whole == 0 { 1.0 } else { part as f64 / whole as f64 };
     report.accuracy = ratio(report.correct, report.answerable);
     report.decline_rate = ratio(report.declined, report.out_of_domain);
-    report.mrr = if report.answerable == 0 { 1.0 } else { reciprocal_ranks / report.answerable as f64 };
+    report.mrr = if report.answerable == 0 {
+        1.0
+    } else {
+        reciprocal_ranks / report.answerable as f64
+    };
     report
 }
 
@@ -181,7 +224,11 @@ mod tests {
 
     fn outcome(expect: &[&str], ranked: &[&str], confidence: f32) -> Outcome {
         Outcome {
-            case: Case { q: "q".into(), expect: expect.iter().map(|s| s.to_string()).collect(), line: 1 },
+            case: Case {
+                q: "q".into(),
+                expect: expect.iter().map(|s| s.to_string()).collect(),
+                line: 1,
+            },
             ranked: ranked.iter().map(|s| s.to_string()).collect(),
             confidence,
         }
@@ -221,6 +268,9 @@ mod tests {
         let path = dir.path().join("q.jsonl");
         std::fs::write(&path, "{\"q\": \"a\", \"expect\": []}\n\n{\"q\": 1}\n").expect("write");
         let error = read_cases(&path).expect_err("bad line");
-        assert!(error.to_string().contains("q.jsonl:3: not an evaluation line"), "{error}");
+        assert!(
+            error.to_string().contains("q.jsonl:3: not an evaluation line"),
+            "{error}"
+        );
     }
 }

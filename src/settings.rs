@@ -43,7 +43,10 @@ impl Config {
             Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.clone(), message: e.message().to_string() })?;
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.clone(),
+            message: e.message().to_string(),
+        })?;
         if let Some(value) = config.threshold
             && !(0.0..=1.0).contains(&value)
         {
@@ -60,7 +63,10 @@ mod tests {
     #[test]
     fn a_missing_default_config_is_empty_but_a_named_one_is_required() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert!(matches!(Config::load(Some(&dir.path().join("nope.toml"))), Err(ConfigError::Read { .. })));
+        assert!(matches!(
+            Config::load(Some(&dir.path().join("nope.toml"))),
+            Err(ConfigError::Read { .. })
+        ));
         let path = dir.path().join("faqbot.toml");
         std::fs::write(&path, "threshold = 0.4\n").expect("write");
         assert_eq!(Config::load(Some(&path)).expect("config").threshold, Some(0.4));

@@ -25,7 +25,10 @@ pub struct AskArgs {
 
 pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
     let engine = settings.open_engine()?;
-    let options = Ask { results: args.top, explain: args.explain };
+    let options = Ask {
+        results: args.top,
+        explain: args.explain,
+    };
     let mut out = anstream::stdout().lock();
     if !args.question.is_empty() {
         answer(&engine, &args.question.join(" "), options, args.json, &mut out)?;

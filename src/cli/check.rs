@@ -28,12 +28,20 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let kb = &loaded.knowledge_base;
     let errors = loaded.problems.iter().filter(|p| p.severity == Severity::Error).count();
     let warnings = loaded.problems.len() - errors;
-    let summary = format!("{} entries, {} rules, {} synonym groups", kb.entries.len(), kb.rules.len(), kb.synonyms.len());
+    let summary = format!(
+        "{} entries, {} rules, {} synonym groups",
+        kb.entries.len(),
+        kb.rules.len(),
+        kb.synonyms.len()
+    );
     if loaded.problems.is_empty() {
         eprintln!("{} is valid: {summary}", settings.faq.display());
         Ok(ExitCode::from(EXIT_OK))
     } else {
-        eprintln!("{}: {errors} error(s), {warnings} warning(s); loaded {summary}", settings.faq.display());
+        eprintln!(
+            "{}: {errors} error(s), {warnings} warning(s); loaded {summary}",
+            settings.faq.display()
+        );
         Ok(ExitCode::from(EXIT_PROBLEMS))
     }
 }

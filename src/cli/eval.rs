@@ -36,7 +36,10 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut out = anstream::stdout().lock();
     if args.json {
         let best = sweep.as_deref().and_then(eval::best_threshold);
-        serde_json::to_writer(&mut out, &serde_json::json!({ "report": report, "sweep": sweep, "best_threshold": best }))?;
+        serde_json::to_writer(
+            &mut out,
+            &serde_json::json!({ "report": report, "sweep": sweep, "best_threshold": best }),
+        )?;
         writeln!(out)?;
     } else {
         print_report(&mut out, &report)?;
@@ -47,25 +50,53 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let below_accuracy = args.min_accuracy.is_some_and(|min| report.accuracy < min);
     let below_decline = args.min_decline.is_some_and(|min| report.decline_rate < min);
     if below_accuracy {
-        eprintln!("accuracy {:.3} is below the minimum {:.3}", report.accuracy, args.min_accuracy.unwrap_or_default());
+        eprintln!(
+            "accuracy {:.3} is below the minimum {:.3}",
+            report.accuracy,
+            args.min_accuracy.unwrap_or_default()
+        );
     }
     if below_decline {
-        eprintln!("decline rate {:.3} is below the minimum {:.3}", report.decline_rate, args.min_decline.unwrap_or_default());
+        eprintln!(
+            "decline rate {:.3} is below the minimum {:.3}",
+            report.decline_rate,
+            args.min_decline.unwrap_or_default()
+        );
     }
-    Ok(ExitCode::from(if below_accuracy || below_decline { EXIT_PROBLEMS } else { EXIT_OK }))
+    Ok(ExitCode::from(if below_accuracy || below_decline {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    }))
 }
 
 fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     for miss in &report.misses {
         let got = miss.answered.as_deref().unwrap_or("(declined)");
-        let expected = if miss.expected.is_empty() { "(decline)".to_string() } else { miss.expected.join(" | ") };
-        writeln!(out, "miss  line {:<4} expected {expected}, got {got} at {:.2}: {}", miss.line, miss.confidence, miss.question)?;
+        let expected = if miss.expected.is_empty() {
+            "(decline)".to_string()
+        } else {
+            miss.expected.join(" | ")
+        };
+        writeln!(
+            out,
+            "miss  line {:<4} expected {expected}, got {got} at {:.2}: {}",
+            miss.line, miss.confidence, miss.question
+        )?;
     }
     if !report.misses.is_empty() {
         writeln!(out)?;
     }
-    writeln!(out, "{BOLD}top-1 accuracy{BOLD:#}  {:.3}  ({}/{} answerable)", report.accuracy, report.correct, report.answerable)?;
-    writeln!(out, "{BOLD}decline rate{BOLD:#}    {:.3}  ({}/{} out of domain)", report.decline_rate, report.declined, report.out_of_domain)?;
+    writeln!(
+        out,
+        "{BOLD}top-1 accuracy{BOLD:#}  {:.3}  ({}/{} answerable)",
+        report.accuracy, report.correct, report.answerable
+    )?;
+    writeln!(
+        out,
+        "{BOLD}decline rate{BOLD:#}    {:.3}  ({}/{} out of domain)",
+        report.decline_rate, report.declined, report.out_of_domain
+    )?;
     writeln!(out, "{BOLD}MRR{BOLD:#}             {:.3}", report.mrr)?;
     writeln!(out, "{DIM}threshold {:.2}{DIM:#}", report.threshold)
 }
@@ -73,11 +104,19 @@ fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 fn print_sweep(out: &mut impl Write, sweep: &[Report]) -> std::io::Result<()> {
     writeln!(out, "\nthreshold  accuracy  decline")?;
     for report in sweep.iter().step_by(5) {
-        writeln!(out, "     {:.2}     {:.3}    {:.3}", report.threshold, report.accuracy, report.decline_rate)?;
+        writeln!(
+            out,
+            "     {:.2}     {:.3}    {:.3}",
+            report.threshold, report.accuracy, report.decline_rate
+        )?;
     }
     if let Some(best) = eval::best_threshold(sweep) {
         let at = &sweep[(best * 100.0).round() as usize];
-        writeln!(out, "best threshold {best:.2}: accuracy {:.3}, decline rate {:.3}", at.accuracy, at.decline_rate)?;
+        writeln!(
+            out,
+            "best threshold {best:.2}: accuracy {:.3}, decline rate {:.3}",
+            at.accuracy, at.decline_rate
+        )?;
     }
     Ok(())
 }

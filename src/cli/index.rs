@@ -10,7 +10,8 @@ use super::{EXIT_ERROR, EXIT_OK, Settings, explain_index_error};
 pub struct IndexArgs {}
 
 pub fn run(settings: &Settings, _args: IndexArgs) -> anyhow::Result<ExitCode> {
-    let opened = open_or_build(&settings.faq, &settings.index, true).map_err(|error| explain_index_error(error, &settings.faq))?;
+    let opened = open_or_build(&settings.faq, &settings.index, true)
+        .map_err(|error| explain_index_error(error, &settings.faq))?;
     for problem in opened.problems.iter() {
         eprintln!("{problem}");
     }

@@ -36,7 +36,7 @@ pub struct Args {
     /// The index folder, a rebuildable cache of faq/ [default: ./index]
     #[arg(long, global = true, env = "FAQBOT_INDEX", value_name = "DIR")]
     index: Option<PathBuf>,
-    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.49]
+    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.5]
     #[arg(long, global = true, env = "FAQBOT_THRESHOLD", value_name = "CONFIDENCE", value_parser = parse_threshold)]
     threshold: Option<f32>,
     /// Settings file [default: ./faqbot.toml if it exists]
@@ -63,7 +63,11 @@ enum Command {
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
     let value: f32 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
-    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(format!("{value} is not between 0 and 1")) }
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not between 0 and 1"))
+    }
 }
 
 /// Paths and threshold after flags, environment and faqbot.toml are combined.
@@ -78,20 +82,28 @@ impl Settings {
         let config = Config::load(args.config.as_deref())?;
         Ok(Self {
             faq: args.faq.clone().or(config.faq).unwrap_or_else(|| PathBuf::from("faq")),
-            index: args.index.clone().or(config.index).unwrap_or_else(|| PathBuf::from("index")),
+            index: args
+                .index
+                .clone()
+                .or(config.index)
+                .unwrap_or_else(|| PathBuf::from("index")),
             threshold: args.threshold.or(config.threshold).unwrap_or(DEFAULT_THRESHOLD),
         })
     }
 
     /// Opens (building or rebuilding as needed) the index and wraps it in an engine, telling the user what happened on stderr.
     pub fn open_engine(&self) -> anyhow::Result<Engine> {
-        let opened = open_or_build(&self.faq, &self.index, false).map_err(|error| explain_index_error(error, &self.faq))?;
+        let opened =
+            open_or_build(&self.faq, &self.index, false).map_err(|error| explain_index_error(error, &self.faq))?;
         match &opened.freshness {
             Freshness::Stale(problems) => {
                 for problem in problems.iter() {
                     eprintln!("{problem}");
                 }
-                eprintln!("warning: {} has errors (above); answering from the last good index until they are fixed", self.faq.display());
+                eprintln!(
+                    "warning: {} has errors (above); answering from the last good index until they are fixed",
+                    self.faq.display()
+                );
             }
             Freshness::Rebuilt(reason) => tracing::info!(%reason, "rebuilt {}", self.index.display()),
             Freshness::Fresh => {}
@@ -106,7 +118,10 @@ fn explain_index_error(error: IndexError, faq: &Path) -> anyhow::Error {
         for problem in problems.iter() {
             eprintln!("{problem}");
         }
-        return anyhow::Error::new(error).context(format!("cannot build the index: fix the errors in {} listed above", faq.display()));
+        return anyhow::Error::new(error).context(format!(
+            "cannot build the index: fix the errors in {} listed above",
+            faq.display()
+        ));
     }
     anyhow::Error::new(error)
 }
@@ -128,8 +143,13 @@ pub fn init_tracing(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 /// Prints the error with its whole chain of causes.

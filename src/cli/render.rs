@@ -9,8 +9,12 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
-pub const HEADING: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
-pub const HIGHLIGHT: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+pub const HEADING: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+pub const HIGHLIGHT: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 
 /// Interface text in the reply's language.
 struct Texts {
@@ -49,7 +53,11 @@ pub fn reply(reply: &Reply) -> String {
     let texts = texts(reply.language);
     let mut out = String::new();
     if !reply.corrections.is_empty() {
-        let fixes: Vec<String> = reply.corrections.iter().map(|c| format!("{} → {}", c.from, c.to)).collect();
+        let fixes: Vec<String> = reply
+            .corrections
+            .iter()
+            .map(|c| format!("{} → {}", c.from, c.to))
+            .collect();
         let _ = writeln!(out, "{DIM}{}: {}{DIM:#}\n", texts.corrected, fixes.join(", "));
     }
     match reply.answer() {
@@ -58,7 +66,12 @@ pub fn reply(reply: &Reply) -> String {
             let _ = writeln!(out, "{}", markdown(&entry.answer));
             let _ = writeln!(out, "{BOLD}{}{BOLD:#}", texts.rules);
             for rule in &entry.rules {
-                let _ = writeln!(out, "  {BOLD}{}{BOLD:#}  {}", rule.id, rule.statement_in(reply.language.is_chinese()));
+                let _ = writeln!(
+                    out,
+                    "  {BOLD}{}{BOLD:#}  {}",
+                    rule.id,
+                    rule.statement_in(reply.language.is_chinese())
+                );
             }
             let _ = writeln!(out, "\n{BOLD}{}{BOLD:#}  {}", texts.source, entry.source);
             let _ = writeln!(out, "{DIM}{} · confidence {:.2}{DIM:#}", entry.id, reply.confidence);
@@ -70,22 +83,58 @@ pub fn reply(reply: &Reply) -> String {
         }
     }
     if let Some(explanation) = &reply.explanation {
-        let _ = writeln!(out, "\n{BOLD}Why{BOLD:#}  confidence {:.3} (threshold {:.2}), gap to the runner-up {:.3}", reply.confidence, reply.threshold, explanation.gap);
-        let concepts: Vec<String> = explanation.concepts.iter().map(|c| format!("{} (weight {:.2}{})", c.concept, c.weight, synonyms(&c.alternatives))).collect();
-        let _ = writeln!(out, "  terms: {}", if concepts.is_empty() { "none".to_string() } else { concepts.join(", ") });
+        let _ = writeln!(
+            out,
+            "\n{BOLD}Why{BOLD:#}  confidence {:.3} (threshold {:.2}), gap to the runner-up {:.3}",
+            reply.confidence, reply.threshold, explanation.gap
+        );
+        let concepts: Vec<String> = explanation
+            .concepts
+            .iter()
+            .map(|c| format!("{} (weight {:.2}{})", c.concept, c.weight, synonyms(&c.alternatives)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  terms: {}",
+            if concepts.is_empty() {
+                "none".to_string()
+            } else {
+                concepts.join(", ")
+            }
+        );
         for candidate in &explanation.candidates {
             let _ = writeln!(
                 out,
-                "  {BOLD}{}{BOLD:#}  score {:.3} = question {:.3} + ½ × answer {:.3}; coverage {:.3}",
-                candidate.id, candidate.score, candidate.question_score, candidate.answer_score, candidate.coverage
+                "  {BOLD}{}{BOLD:#}  score {:.3} = question {:.3} + {} × answer {:.3}; coverage {:.3}, phrasing coverage {:.3}",
+                candidate.id,
+                candidate.score,
+                candidate.question_score,
+                faqbot::search::query::ANSWER_WEIGHT,
+                candidate.answer_score,
+                candidate.coverage,
+                candidate.phrasing_coverage
             );
             if let Some(question) = &candidate.matched_question {
                 let _ = writeln!(out, "      best question: {question}");
             }
-            for field in [faqbot::search::MatchField::Question, faqbot::search::MatchField::Answer, faqbot::search::MatchField::Tags] {
-                let matched: Vec<String> = candidate.matches.iter().filter(|m| m.field == field).map(|m| format!("{} {:.2}", m.concept, m.score)).collect();
+            for field in [
+                faqbot::search::MatchField::Question,
+                faqbot::search::MatchField::Answer,
+                faqbot::search::MatchField::Tags,
+            ] {
+                let matched: Vec<String> = candidate
+                    .matches
+                    .iter()
+                    .filter(|m| m.field == field)
+                    .map(|m| format!("{} {:.2}", m.concept, m.score))
+                    .collect();
                 if !matched.is_empty() {
-                    let _ = writeln!(out, "      {:<9} {}", format!("{field:?}").to_lowercase(), matched.join(", "));
+                    let _ = writeln!(
+                        out,
+                        "      {:<9} {}",
+                        format!("{field:?}").to_lowercase(),
+                        matched.join(", ")
+                    );
                 }
             }
         }
@@ -151,11 +200,7 @@ pub fn markdown(source: &str) -> String {
                     }
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
             Event::Start(Tag::Strong | Tag::Emphasis) => {
                 let _ = write!(out, "{BOLD}");
             }
@@ -168,7 +213,8 @@ pub fn markdown(source: &str) -> String {
                     let _ = write!(out, " ({url})");
                 }
             }
-            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            // Raw HTML in an answer ("<none>") is text to a terminal, not markup to drop.
+            Event::Text(text) | Event::Code(text) | Event::InlineHtml(text) | Event::Html(text) => out.push_str(&text),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),
             Event::Rule => out.push_str("―――\n\n"),
@@ -191,7 +237,16 @@ mod tests {
 
     #[test]
     fn renders_paragraphs_lists_and_links() {
-        let text = plain(&markdown("No, it is **not** possible.\n\n- one\n- two\n\n1. first\n2. second\n\nSee [the site](https://example.com)."));
-        assert_eq!(text, "No, it is not possible.\n\n• one\n• two\n\n1. first\n2. second\n\nSee the site (https://example.com).\n");
+        let text = plain(&markdown(
+            "No, it is **not** possible.\n\n- one\n- two\n\n1. first\n2. second\n\nSee [the site](https://example.com).",
+        ));
+        assert_eq!(
+            text,
+            "No, it is not possible.\n\n• one\n• two\n\n1. first\n2. second\n\nSee the site (https://example.com).\n"
+        );
+        assert_eq!(
+            plain(&markdown("Fees & charges: <none> for a <b>start</b>.")),
+            "Fees & charges: <none> for a <b>start</b>.\n"
+        );
     }
 }

@@ -47,7 +47,9 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     for (rank, candidate) in retrieval.candidates.iter().enumerate() {
         let entry = &candidate.entry;
-        let highlight = engine.index().highlight(&retrieval.concepts, entry.answer_in(chinese), SNIPPET_CHARS)?;
+        let highlight = engine
+            .index()
+            .highlight(&retrieval.concepts, entry.answer_in(chinese), SNIPPET_CHARS)?;
         if args.json {
             let hit = Hit {
                 rank: rank + 1,
@@ -62,7 +64,14 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
             continue;
         }
-        writeln!(out, "{:>2}. {BOLD}{}{BOLD:#}  {DIM}score {:.2} · coverage {:.2}{DIM:#}", rank + 1, entry.id, candidate.score, candidate.coverage)?;
+        writeln!(
+            out,
+            "{:>2}. {BOLD}{}{BOLD:#}  {DIM}score {:.2} · coverage {:.2}{DIM:#}",
+            rank + 1,
+            entry.id,
+            candidate.score,
+            candidate.coverage
+        )?;
         writeln!(out, "    {}", entry.canonical_question(chinese))?;
         writeln!(out, "    {}\n", highlighted(&highlight.fragment, &highlight.ranges))?;
     }
@@ -72,7 +81,11 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
 /// The fragment on one line with its matches styled (or, when not a terminal, marked with **…**).
 fn highlighted(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let styled = anstream::stdout().current_choice() != anstream::ColorChoice::Never;
-    let (open, close) = if styled { (HIGHLIGHT.render().to_string(), HIGHLIGHT.render_reset().to_string()) } else { ("**".to_string(), "**".to_string()) };
+    let (open, close) = if styled {
+        (HIGHLIGHT.render().to_string(), HIGHLIGHT.render_reset().to_string())
+    } else {
+        ("**".to_string(), "**".to_string())
+    };
     let mut out = String::new();
     let mut last = 0;
     for range in ranges {

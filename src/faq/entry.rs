@@ -43,9 +43,15 @@ impl Entry {
     pub fn canonical_question(&self, chinese: bool) -> &str {
         let first = self.questions.first().map_or("", String::as_str);
         if chinese {
-            self.questions.iter().find(|q| crate::lang::is_chinese(q)).map_or(first, String::as_str)
+            self.questions
+                .iter()
+                .find(|q| crate::lang::is_chinese(q))
+                .map_or(first, String::as_str)
         } else {
-            self.questions.iter().find(|q| !crate::lang::is_chinese(q)).map_or(first, String::as_str)
+            self.questions
+                .iter()
+                .find(|q| !crate::lang::is_chinese(q))
+                .map_or(first, String::as_str)
         }
     }
 
@@ -82,7 +88,12 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
     let raw: RawFrontMatter = match toml::from_str(split.front_matter) {
         Ok(raw) => raw,
         Err(error) => {
-            problems.push(from_toml_error(path, split.front_matter, split.front_matter_line, &error));
+            problems.push(from_toml_error(
+                path,
+                split.front_matter,
+                split.front_matter_line,
+                &error,
+            ));
             return None;
         }
     };
@@ -92,26 +103,50 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
     let id = raw.id.get_ref().trim().to_string();
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     if !is_kebab_case(&id) {
-        problems.push(Problem::error(path, line(raw.id.span().start), format!("id `{id}` must be kebab-case (lowercase letters, digits and single dashes)")));
+        problems.push(Problem::error(
+            path,
+            line(raw.id.span().start),
+            format!("id `{id}` must be kebab-case (lowercase letters, digits and single dashes)"),
+        ));
     } else if id != stem {
-        problems.push(Problem::error(path, line(raw.id.span().start), format!("id `{id}` must equal the file name: rename the file to `{id}.md` or set id = \"{stem}\"")));
+        problems.push(Problem::error(
+            path,
+            line(raw.id.span().start),
+            format!("id `{id}` must equal the file name: rename the file to `{id}.md` or set id = \"{stem}\""),
+        ));
     }
 
     if raw.questions.get_ref().is_empty() {
-        problems.push(Problem::error(path, line(raw.questions.span().start), "`questions` is empty: add the canonical question first, then alternate phrasings"));
+        problems.push(Problem::error(
+            path,
+            line(raw.questions.span().start),
+            "`questions` is empty: add the canonical question first, then alternate phrasings",
+        ));
     }
     let mut seen = HashSet::new();
     for question in raw.questions.get_ref() {
         let text = question.get_ref().trim();
         if text.is_empty() {
-            problems.push(Problem::error(path, line(question.span().start), "a question is empty: remove it or write the question"));
+            problems.push(Problem::error(
+                path,
+                line(question.span().start),
+                "a question is empty: remove it or write the question",
+            ));
         } else if !seen.insert(normalize_question(text)) {
-            problems.push(Problem::error(path, line(question.span().start), format!("question \"{text}\" appears twice in this entry")));
+            problems.push(Problem::error(
+                path,
+                line(question.span().start),
+                format!("question \"{text}\" appears twice in this entry"),
+            ));
         }
     }
 
     if raw.rules.get_ref().is_empty() {
-        problems.push(Problem::error(path, line(raw.rules.span().start), "`rules` is empty: cite at least one rule id from rules.toml that the answer rests on"));
+        problems.push(Problem::error(
+            path,
+            line(raw.rules.span().start),
+            "`rules` is empty: cite at least one rule id from rules.toml that the answer rests on",
+        ));
     }
     for rule in raw.rules.get_ref() {
         if rule.get_ref().trim().is_empty() {
@@ -120,28 +155,59 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
     }
     for tag in &raw.tags {
         if tag.get_ref().trim().is_empty() {
-            problems.push(Problem::error(path, line(tag.span().start), "a tag is empty: remove it"));
+            problems.push(Problem::error(
+                path,
+                line(tag.span().start),
+                "a tag is empty: remove it",
+            ));
         }
     }
     if raw.source.get_ref().trim().is_empty() {
-        problems.push(Problem::error(path, line(raw.source.span().start), "`source` is empty: say where in the thread the answer comes from"));
+        problems.push(Problem::error(
+            path,
+            line(raw.source.span().start),
+            "`source` is empty: say where in the thread the answer comes from",
+        ));
     }
     let reviewed = toml_date(raw.reviewed.get_ref());
     if reviewed.is_none() {
-        problems.push(Problem::error(path, line(raw.reviewed.span().start), "`reviewed` must be a date like 2026-11-23 (no quotes, no time)"));
+        problems.push(Problem::error(
+            path,
+            line(raw.reviewed.span().start),
+            "`reviewed` must be a date like 2026-11-23 (no quotes, no time)",
+        ));
     }
 
     let answers = front_matter::split_answers(split.body);
     if answers.en.is_empty() {
-        problems.push(Problem::error(path, Some(split.body_line), "the English answer is empty: write it in Markdown after the closing `+++`"));
+        problems.push(Problem::error(
+            path,
+            Some(split.body_line),
+            "the English answer is empty: write it in Markdown after the closing `+++`",
+        ));
     }
     if let Some(marker) = answers.zh_marker_line {
         let marker_line = Some(split.body_line + marker - 1);
         if answers.zh_markers > 1 {
-            problems.push(Problem::error(path, marker_line, format!("`{}` appears {} times: keep one line between the English and Chinese answers", front_matter::ZH_MARKER, answers.zh_markers)));
+            problems.push(Problem::error(
+                path,
+                marker_line,
+                format!(
+                    "`{}` appears {} times: keep one line between the English and Chinese answers",
+                    front_matter::ZH_MARKER,
+                    answers.zh_markers
+                ),
+            ));
         }
         if answers.zh.is_some_and(str::is_empty) {
-            problems.push(Problem::error(path, marker_line, format!("the Chinese answer after `{}` is empty: write it or remove the marker", front_matter::ZH_MARKER)));
+            problems.push(Problem::error(
+                path,
+                marker_line,
+                format!(
+                    "the Chinese answer after `{}` is empty: write it or remove the marker",
+                    front_matter::ZH_MARKER
+                ),
+            ));
         }
     }
 
@@ -151,13 +217,37 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
     Some(Entry {
         lines: EntryLines {
             id: line(raw.id.span().start).unwrap_or(1),
-            questions: raw.questions.get_ref().iter().filter_map(|q| line(q.span().start)).collect(),
-            rules: raw.rules.get_ref().iter().filter_map(|r| line(r.span().start)).collect(),
+            questions: raw
+                .questions
+                .get_ref()
+                .iter()
+                .filter_map(|q| line(q.span().start))
+                .collect(),
+            rules: raw
+                .rules
+                .get_ref()
+                .iter()
+                .filter_map(|r| line(r.span().start))
+                .collect(),
         },
         id,
-        questions: raw.questions.into_inner().into_iter().map(|q| q.into_inner().trim().to_string()).collect(),
-        rules: raw.rules.into_inner().into_iter().map(|r| r.into_inner().trim().to_string()).collect(),
-        tags: raw.tags.into_iter().map(|t| t.into_inner().trim().to_string()).collect(),
+        questions: raw
+            .questions
+            .into_inner()
+            .into_iter()
+            .map(|q| q.into_inner().trim().to_string())
+            .collect(),
+        rules: raw
+            .rules
+            .into_inner()
+            .into_iter()
+            .map(|r| r.into_inner().trim().to_string())
+            .collect(),
+        tags: raw
+            .tags
+            .into_iter()
+            .map(|t| t.into_inner().trim().to_string())
+            .collect(),
         source: raw.source.into_inner().trim().to_string(),
         reviewed: reviewed.unwrap_or_default(),
         answer: answers.en.to_string(),
@@ -169,7 +259,10 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
 pub fn normalize_question(question: &str) -> String {
     let lowered = question.to_lowercase();
     let words: Vec<&str> = lowered.split_whitespace().collect();
-    words.join(" ").trim_end_matches(['?', '？', '.', '。', '!', '！']).to_string()
+    words
+        .join(" ")
+        .trim_end_matches(['?', '？', '.', '。', '!', '！'])
+        .to_string()
 }
 
 #[cfg(test)]
@@ -216,13 +309,19 @@ mod tests {
     #[test]
     fn reports_empty_fields_and_duplicates() {
         let text = GOOD
-            .replace("[\"What does it cost?\", \"费用是多少？\"]", "[\"Cost?\", \"cost\", \" \"]")
+            .replace(
+                "[\"What does it cost?\", \"费用是多少？\"]",
+                "[\"Cost?\", \"cost\", \" \"]",
+            )
             .replace("rules = [\"registration-free\"]", "rules = []")
             .replace("source = \"Article\"", "source = \"\"");
         let (entry, problems) = parse_str("faq/fees.md", &text);
         assert!(entry.is_none());
         let joined = problems.join("\n");
-        assert!(joined.contains(":3: error: question \"cost\" appears twice"), "{joined}");
+        assert!(
+            joined.contains(":3: error: question \"cost\" appears twice"),
+            "{joined}"
+        );
         assert!(joined.contains(":3: error: a question is empty"), "{joined}");
         assert!(joined.contains(":4: error: `rules` is empty"), "{joined}");
         assert!(joined.contains(":6: error: `source` is empty"), "{joined}");
@@ -237,7 +336,12 @@ mod tests {
     #[test]
     fn empty_answers_are_refused() {
         let (_, problems) = parse_str("faq/fees.md", &GOOD.replace("注册免费。", ""));
-        assert!(problems.join("\n").contains(":13: error: the Chinese answer after `<!-- zh -->` is empty"), "{problems:?}");
+        assert!(
+            problems
+                .join("\n")
+                .contains(":12: error: the Chinese answer after `<!-- zh -->` is empty"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     for (number, (start, line)) in lines.enumerate() {
         if line.trim_end() == DELIMITER {
             let body_start = (start + line.len()).min(text.len());
-            let body = text[body_start..].strip_prefix("\r\n").or_else(|| text[body_start..].strip_prefix('\n'));
+            let body = text[body_start..]
+                .strip_prefix("\r\n")
+                .or_else(|| text[body_start..].strip_prefix('\n'));
             return Ok(Split {
                 front_matter: &text[front_start..start],
                 front_matter_line: 2,
@@ -75,7 +77,12 @@ pub fn split_answers(body: &str) -> Answers<'_> {
         }
     }
     match found {
-        None => Answers { en: body.trim(), zh: None, zh_marker_line: None, zh_markers: 0 },
+        None => Answers {
+            en: body.trim(),
+            zh: None,
+            zh_marker_line: None,
+            zh_markers: 0,
+        },
         Some((line, start, end)) => Answers {
             en: body[..start].trim(),
             zh: Some(body[end..].trim()),

@@ -51,7 +51,10 @@ impl SourceFiles {
         if !metadata.is_dir() {
             return Err(FaqError::NotAFolder(dir.to_path_buf()));
         }
-        let list_error = |source| FaqError::List { path: dir.to_path_buf(), source };
+        let list_error = |source| FaqError::List {
+            path: dir.to_path_buf(),
+            source,
+        };
         let mut entries = Vec::new();
         for item in fs::read_dir(dir).map_err(list_error)? {
             let path = item.map_err(list_error)?.path();
@@ -62,12 +65,20 @@ impl SourceFiles {
             }
         }
         entries.sort();
-        Ok(Self { dir: dir.to_path_buf(), entries, rules: dir.join(RULES_FILE), synonyms: dir.join(SYNONYMS_FILE) })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            entries,
+            rules: dir.join(RULES_FILE),
+            synonyms: dir.join(SYNONYMS_FILE),
+        })
     }
 
     /// Every file whose content the knowledge base depends on, including the optional ones.
     pub fn all(&self) -> impl Iterator<Item = &Path> {
-        self.entries.iter().map(PathBuf::as_path).chain([self.rules.as_path(), self.synonyms.as_path()])
+        self.entries
+            .iter()
+            .map(PathBuf::as_path)
+            .chain([self.rules.as_path(), self.synonyms.as_path()])
     }
 }
 
@@ -95,7 +106,11 @@ impl KnowledgeBase {
 
         match read_text(&files.rules) {
             Ok(Some(text)) => knowledge_base.rules = rules::parse(&files.rules, &text, &mut problems),
-            Ok(None) => problems.push(Problem::error(&files.rules, None, "missing: the account rules catalogue is required; create it with [[rule]] tables (see faq/README.md)")),
+            Ok(None) => problems.push(Problem::error(
+                &files.rules,
+                None,
+                "missing: the account rules catalogue is required; create it with [[rule]] tables (see faq/README.md)",
+            )),
             Err(problem) => problems.push(problem),
         }
         match read_text(&files.synonyms) {
@@ -115,11 +130,18 @@ impl KnowledgeBase {
             }
         }
         if files.entries.is_empty() {
-            problems.push(Problem::error(dir, None, "no entries: add at least one <id>.md file (see faq/README.md)"));
+            problems.push(Problem::error(
+                dir,
+                None,
+                "no entries: add at least one <id>.md file (see faq/README.md)",
+            ));
         }
         knowledge_base.check_across_files(&files, &mut problems);
         problems.sort();
-        Ok(Loaded { knowledge_base, problems })
+        Ok(Loaded {
+            knowledge_base,
+            problems,
+        })
     }
 
     /// The checks that need more than one file. Entries that fail them are dropped so that the index never cites a missing rule.
@@ -130,7 +152,11 @@ impl KnowledgeBase {
         for entry in &self.entries {
             for (rule, line) in entry.rules.iter().zip(&entry.lines.rules) {
                 if !known_rules.contains(rule.as_str()) {
-                    problems.push(Problem::error(&entry_path(&entry.id), Some(*line), format!("rule `{rule}` is not in {RULES_FILE}: fix the id or add the rule there")));
+                    problems.push(Problem::error(
+                        &entry_path(&entry.id),
+                        Some(*line),
+                        format!("rule `{rule}` is not in {RULES_FILE}: fix the id or add the rule there"),
+                    ));
                     broken.insert(entry.id.clone());
                 }
             }
@@ -153,10 +179,18 @@ impl KnowledgeBase {
             }
         }
 
-        let cited: HashSet<&str> = self.entries.iter().flat_map(|e| e.rules.iter().map(String::as_str)).collect();
+        let cited: HashSet<&str> = self
+            .entries
+            .iter()
+            .flat_map(|e| e.rules.iter().map(String::as_str))
+            .collect();
         for rule in &self.rules {
             if !cited.contains(rule.id.as_str()) {
-                problems.push(Problem::warning(&files.rules, Some(rule.line), format!("rule `{}` is cited by no entry: cite it or remove it", rule.id)));
+                problems.push(Problem::warning(
+                    &files.rules,
+                    Some(rule.line),
+                    format!("rule `{}` is cited by no entry: cite it or remove it", rule.id),
+                ));
             }
         }
         self.entries.retain(|e| !broken.contains(&e.id));
@@ -182,7 +216,10 @@ fn read_text(path: &Path) -> Result<Option<String>, Problem> {
 
 /// Lowercase ASCII letters and digits in dash-separated words.
 pub fn is_kebab_case(id: &str) -> bool {
-    !id.is_empty() && id.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    !id.is_empty()
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// A TOML date with no time, as YYYY-MM-DD.

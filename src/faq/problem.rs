@@ -24,11 +24,21 @@ pub struct Problem {
 
 impl Problem {
     pub fn error(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line, severity: Severity::Error, message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line,
+            severity: Severity::Error,
+            message: message.into(),
+        }
     }
 
     pub fn warning(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line, severity: Severity::Warning, message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
     }
 }
 
@@ -91,7 +101,9 @@ impl IntoIterator for Problems {
 /// Turns a TOML parse error inside a larger file into a problem on the right line.
 /// `text` is the TOML that was parsed; `first_line` is its first line's number in the file.
 pub fn from_toml_error(path: &Path, text: &str, first_line: usize, error: &toml::de::Error) -> Problem {
-    let line = error.span().map(|span| super::front_matter::line_of(text, span.start) + first_line - 1);
+    let line = error
+        .span()
+        .map(|span| super::front_matter::line_of(text, span.start) + first_line - 1);
     let message = error.message().trim_end().to_string();
     Problem::error(path, line, format!("invalid TOML: {message}"))
 }

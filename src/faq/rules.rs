@@ -78,7 +78,11 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
         }
     };
     if raw.rule.is_empty() {
-        problems.push(Problem::error(path, None, "no rules: add at least one [[rule]] table with id, statement, applies_to and source"));
+        problems.push(Problem::error(
+            path,
+            None,
+            "no rules: add at least one [[rule]] table with id, statement, applies_to and source",
+        ));
     }
     let mut seen = HashSet::new();
     let mut rules = Vec::new();
@@ -88,32 +92,56 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
         let mut ok = true;
         let id = raw.id.get_ref().trim().to_string();
         if !is_kebab_case(&id) {
-            problems.push(Problem::error(path, Some(line), format!("rule id `{id}` must be kebab-case (lowercase letters, digits and single dashes)")));
+            problems.push(Problem::error(
+                path,
+                Some(line),
+                format!("rule id `{id}` must be kebab-case (lowercase letters, digits and single dashes)"),
+            ));
             ok = false;
         } else if !seen.insert(id.clone()) {
-            problems.push(Problem::error(path, Some(line), format!("rule id `{id}` is used twice: give each [[rule]] its own id")));
+            problems.push(Problem::error(
+                path,
+                Some(line),
+                format!("rule id `{id}` is used twice: give each [[rule]] its own id"),
+            ));
             ok = false;
         }
         for (name, value) in [("statement", &raw.statement), ("source", &raw.source)] {
             if value.get_ref().trim().is_empty() {
-                problems.push(Problem::error(path, at(value.span().start), format!("rule `{id}` has an empty `{name}`")));
+                problems.push(Problem::error(
+                    path,
+                    at(value.span().start),
+                    format!("rule `{id}` has an empty `{name}`"),
+                ));
                 ok = false;
             }
         }
         if let Some(zh) = &raw.statement_zh
             && zh.get_ref().trim().is_empty()
         {
-            problems.push(Problem::error(path, at(zh.span().start), format!("rule `{id}` has an empty `statement_zh`: fill it in or remove the line")));
+            problems.push(Problem::error(
+                path,
+                at(zh.span().start),
+                format!("rule `{id}` has an empty `statement_zh`: fill it in or remove the line"),
+            ));
             ok = false;
         }
         if raw.applies_to.get_ref().is_empty() {
-            problems.push(Problem::error(path, at(raw.applies_to.span().start), format!("rule `{id}` has an empty `applies_to`: name the account kinds it applies to")));
+            problems.push(Problem::error(
+                path,
+                at(raw.applies_to.span().start),
+                format!("rule `{id}` has an empty `applies_to`: name the account kinds it applies to"),
+            ));
             ok = false;
         }
         let since = match raw.since.as_ref().map(|s| (toml_date(s.get_ref()), s.span().start)) {
             Some((Some(date), _)) => Some(date),
             Some((None, start)) => {
-                problems.push(Problem::error(path, at(start), format!("rule `{id}`: `since` must be a date like 2014-04-15 (no quotes, no time)")));
+                problems.push(Problem::error(
+                    path,
+                    at(start),
+                    format!("rule `{id}`: `since` must be a date like 2014-04-15 (no quotes, no time)"),
+                ));
                 ok = false;
                 None
             }
@@ -155,16 +183,42 @@ mod tests {
     }
 
     #[test]
-    fn reports_duplicates_unknown_kinds_and_bad_dates_with_lines() {
-        let text = "[[rule]]\nid = \"a\"\nstatement = \"x\"\napplies_to = [\"service\"]\nsource = \"s\"\n\n[[rule]]\nid = \"a\"\nstatement = \"y\"\napplies_to = [\"service\"]\nsource = \"s\"\nsince = \"April\"\n";
+    fn reports_duplicates_with_their_line() {
+        let text = "[[rule]]\nid = \"a\"\nstatement = \"x\"\napplies_to = [\"service\"]\nsource = \"s\"\n\n[[rule]]\nid = \"a\"\nstatement = \"y\"\napplies_to = [\"service\"]\nsource = \"s\"\n";
         let (rules, problems) = parse_str(text);
         assert_eq!(rules.len(), 1);
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(messages.iter().any(|m| m.starts_with("faq/rules.toml:8: error: rule id `a` is used twice")), "{messages:?}");
+        assert_eq!(
+            messages,
+            vec!["faq/rules.toml:8: error: rule id `a` is used twice: give each [[rule]] its own id".to_string()]
+        );
+    }
 
-        let (_, problems) = parse_str("[[rule]]\nid = \"a\"\nstatement = \"x\"\napplies_to = [\"martian\"]\nsource = \"s\"\n");
+    #[test]
+    fn unknown_kinds_and_dates_that_are_not_dates_are_reported_on_their_line() {
+        let rule = |extra: &str| {
+            format!("[[rule]]\nid = \"a\"\nstatement = \"x\"\napplies_to = [\"service\"]\nsource = \"s\"\n{extra}")
+        };
+        let (_, problems) = parse_str(&rule("").replace("service", "martian"));
         let message = problems.iter().next().map(ToString::to_string).unwrap_or_default();
-        assert!(message.starts_with("faq/rules.toml:4: error: invalid TOML"), "{message}");
+        assert!(
+            message.starts_with("faq/rules.toml:4: error: invalid TOML"),
+            "{message}"
+        );
         assert!(message.contains("martian"), "{message}");
+
+        let (_, problems) = parse_str(&rule("since = \"April 15th\"\n"));
+        let message = problems.iter().next().map(ToString::to_string).unwrap_or_default();
+        assert!(
+            message.starts_with("faq/rules.toml:6: error: invalid TOML"),
+            "{message}"
+        );
+
+        let (_, problems) = parse_str(&rule("since = 2014-04-15T10:00:00\n"));
+        let message = problems.iter().next().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(
+            message,
+            "faq/rules.toml:6: error: rule `a`: `since` must be a date like 2014-04-15 (no quotes, no time)"
+        );
     }
 }

@@ -56,7 +56,11 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<SynonymGro
             terms.push(normalized);
         }
         if terms.len() < 2 {
-            problems.push(Problem::error(path, Some(group_line), "a synonym group needs at least two terms"));
+            problems.push(Problem::error(
+                path,
+                Some(group_line),
+                "a synonym group needs at least two terms",
+            ));
             continue;
         }
         groups.push(SynonymGroup { terms });
@@ -73,10 +77,26 @@ mod tests {
         let mut problems = Problems::default();
         let text = "[[group]]\nterms = [\"Switch\", \"convert\"]\n\n[[group]]\nterms = [\"switch\", \"change\", \"upgrade\"]\n\n[[group]]\nterms = [\"alone\"]\n";
         let groups = parse(Path::new("faq/synonyms.toml"), text, &mut problems);
-        assert_eq!(groups, vec![SynonymGroup { terms: vec!["switch".into(), "convert".into()] }, SynonymGroup { terms: vec!["change".into(), "upgrade".into()] }]);
+        assert_eq!(
+            groups,
+            vec![
+                SynonymGroup {
+                    terms: vec!["switch".into(), "convert".into()]
+                },
+                SynonymGroup {
+                    terms: vec!["change".into(), "upgrade".into()]
+                }
+            ]
+        );
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
-        assert!(messages[0].starts_with("faq/synonyms.toml:5: error: term `switch` is already in the group on line 2"), "{messages:?}");
-        assert!(messages[1].starts_with("faq/synonyms.toml:8: error: a synonym group needs at least two terms"), "{messages:?}");
+        assert!(
+            messages[0].starts_with("faq/synonyms.toml:5: error: term `switch` is already in the group on line 2"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("faq/synonyms.toml:8: error: a synonym group needs at least two terms"),
+            "{messages:?}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use tantivy::{Index, IndexWriter};
 
 use super::schema::{FaqSchema, SCHEMA_VERSION};
 use super::tokenizer;
-use super::{IndexError, QUESTIONS_DIR, ENTRIES_DIR, MANIFEST_FILE};
+use super::{ENTRIES_DIR, IndexError, MANIFEST_FILE, QUESTIONS_DIR};
 use crate::faq::{KnowledgeBase, Rule};
 
 /// What the answering engine needs besides the tantivy indexes, written next to them.
@@ -47,8 +47,14 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
     let entries_index = create(&dir.join(ENTRIES_DIR), schema.entries.schema.clone())?;
     let entries_writer = writer(&entries_index, dir)?;
 
-    let tantivy_error = |source| IndexError::Tantivy { path: dir.to_path_buf(), source };
-    let json_error = |source| IndexError::Manifest { path: dir.to_path_buf(), source };
+    let tantivy_error = |source| IndexError::Tantivy {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let json_error = |source| IndexError::Manifest {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut analyzer = tokenizer::text_analyzer();
     let mut question_count = 0;
     for (ordinal, entry) in knowledge_base.entries.iter().enumerate() {
@@ -75,7 +81,11 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         }
         document.add_u64(fields.entry, ordinal);
         document.add_text(fields.record, serde_json::to_string(entry).map_err(json_error)?);
-        let phrasings: Vec<Vec<String>> = entry.questions.iter().map(|q| tokenizer::analyze(&mut analyzer, q)).collect();
+        let phrasings: Vec<Vec<String>> = entry
+            .questions
+            .iter()
+            .map(|q| tokenizer::analyze(&mut analyzer, q))
+            .collect();
         document.add_text(fields.phrasings, serde_json::to_string(&phrasings).map_err(json_error)?);
         entries_writer.add_document(document).map_err(tantivy_error)?;
     }
@@ -97,13 +107,19 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         .iter()
         .map(|group| AnalyzedSynonyms {
             terms: group.terms.clone(),
-            analyzed: group.terms.iter().map(|term| tokenizer::analyze(&mut analyzer, term)).collect(),
+            analyzed: group
+                .terms
+                .iter()
+                .map(|term| tokenizer::analyze(&mut analyzer, term))
+                .collect(),
         })
         .collect();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         fingerprint: fingerprint.to_string(),
-        built_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        built_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
         build_millis: started.elapsed().as_millis() as u64,
         entries: knowledge_base.entries.len(),
         questions: question_count,
@@ -111,20 +127,34 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         synonyms,
     };
     let path = dir.join(MANIFEST_FILE);
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| IndexError::Manifest { path: path.clone(), source })?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| IndexError::Manifest {
+        path: path.clone(),
+        source,
+    })?;
     std::fs::write(&path, json).map_err(|source| IndexError::Io { path, source })?;
     Ok(manifest)
 }
 
 fn create(path: &Path, schema: tantivy::schema::Schema) -> Result<Index, IndexError> {
-    std::fs::create_dir_all(path).map_err(|source| IndexError::Io { path: path.to_path_buf(), source })?;
-    let index = Index::create_in_dir(path, schema).map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })?;
+    std::fs::create_dir_all(path).map_err(|source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let index = Index::create_in_dir(path, schema).map_err(|source| IndexError::Tantivy {
+        path: path.to_path_buf(),
+        source,
+    })?;
     tokenizer::register(index.tokenizers());
     Ok(index)
 }
 
 fn writer(index: &Index, dir: &Path) -> Result<IndexWriter, IndexError> {
-    index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY).map_err(|source| IndexError::Tantivy { path: dir.to_path_buf(), source })
+    index
+        .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
+        .map_err(|source| IndexError::Tantivy {
+            path: dir.to_path_buf(),
+            source,
+        })
 }
 
 fn commit(mut writer: IndexWriter) -> tantivy::Result<()> {

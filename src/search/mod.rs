@@ -49,6 +49,8 @@ pub enum IndexError {
     },
     #[error("{}: index format {found}, this faqbot reads {expected}", .path.display())]
     SchemaVersion { path: PathBuf, found: u32, expected: u32 },
+    #[error("{}: damaged index files: {}", .path.display(), .files.join(", "))]
+    Damaged { path: PathBuf, files: Vec<String> },
     #[error("{}: the index has no entry number {ordinal}", .path.display())]
     MissingEntry { path: PathBuf, ordinal: u64 },
 }
@@ -66,15 +68,31 @@ impl SearchIndex {
     /// Opens a generation folder written by [`build::build`].
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
         let manifest_path = dir.join(MANIFEST_FILE);
-        let bytes = std::fs::read(&manifest_path).map_err(|source| IndexError::Io { path: manifest_path.clone(), source })?;
-        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|source| IndexError::Manifest { path: manifest_path.clone(), source })?;
+        let bytes = std::fs::read(&manifest_path).map_err(|source| IndexError::Io {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|source| IndexError::Manifest {
+            path: manifest_path.clone(),
+            source,
+        })?;
         if manifest.schema_version != schema::SCHEMA_VERSION {
-            return Err(IndexError::SchemaVersion { path: dir.to_path_buf(), found: manifest.schema_version, expected: schema::SCHEMA_VERSION });
+            return Err(IndexError::SchemaVersion {
+                path: dir.to_path_buf(),
+                found: manifest.schema_version,
+                expected: schema::SCHEMA_VERSION,
+            });
         }
         let schema = FaqSchema::new();
         let questions = open_reader(&dir.join(QUESTIONS_DIR))?;
         let entries = open_reader(&dir.join(ENTRIES_DIR))?;
-        Ok(Self { path: dir.to_path_buf(), schema, questions, entries, manifest })
+        Ok(Self {
+            path: dir.to_path_buf(),
+            schema,
+            questions,
+            entries,
+            manifest,
+        })
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -90,10 +108,38 @@ impl SearchIndex {
     }
 }
 
+/// Opens one tantivy index and checks its files. Tantivy 0.27 panics on some damaged files (a footer check
+/// guards fewer bytes than it reads), so a panic while opening counts as damage too: the index is rebuilt.
 fn open_reader(path: &Path) -> Result<IndexReader, IndexError> {
-    let error = |source| IndexError::Tantivy { path: path.to_path_buf(), source };
+    std::panic::catch_unwind(|| open_checked_reader(path)).unwrap_or_else(|_| {
+        Err(IndexError::Damaged {
+            path: path.to_path_buf(),
+            files: vec!["(tantivy panicked while reading them)".to_string()],
+        })
+    })
+}
+
+fn open_checked_reader(path: &Path) -> Result<IndexReader, IndexError> {
+    let error = |source| IndexError::Tantivy {
+        path: path.to_path_buf(),
+        source,
+    };
     let directory = MmapDirectory::open(path).map_err(|e| error(e.into()))?;
     let index = Index::open(directory).map_err(error)?;
+    // Tantivy trusts its files once open; a damaged one must be caught here, where it only means a rebuild.
+    let damaged = index.validate_checksum().map_err(error)?;
+    if !damaged.is_empty() {
+        let mut files: Vec<String> = damaged.iter().map(|f| f.display().to_string()).collect();
+        files.sort();
+        return Err(IndexError::Damaged {
+            path: path.to_path_buf(),
+            files,
+        });
+    }
     tokenizer::register(index.tokenizers());
-    index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(error)
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(error)
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Query, TermQuery, Weight};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Query, TermQuery, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
@@ -28,11 +30,11 @@ const SYNONYM_BOOST: f32 = 0.8;
 /// Tags are short and chosen by curators: a tag match says more than a word in a long answer.
 const TAGS_BOOST: f32 = 1.0;
 /// How much the best answer/tags score adds to the best question score.
-const ANSWER_WEIGHT: f32 = 0.25;
+pub const ANSWER_WEIGHT: f32 = 0.25;
 /// How much of a concept's weight a match in the answer or tags (and not the matched question) earns.
 const ANSWER_CREDIT: f32 = 0.5;
 /// Words shorter than this are never corrected: too many real words are one edit apart.
-const MIN_CORRECTABLE_CHARS: usize = 4;
+const MIN_CORRECTABLE_CHARS: usize = 5;
 /// Words this long may be two edits from the vocabulary word, shorter ones one.
 const TWO_EDITS_FROM_CHARS: usize = 8;
 
@@ -108,24 +110,41 @@ impl SearchIndex {
         let question = truncate_chars(question, MAX_QUESTION_CHARS);
         let questions = self.questions.searcher();
         let entries = self.entries.searcher();
-        let error = |source| IndexError::Tantivy { path: self.path.clone(), source };
+        let error = |source| IndexError::Tantivy {
+            path: self.path.clone(),
+            source,
+        };
 
         let corrections = self.correct_typos(&questions, &entries, question).map_err(error)?;
         let corrected = apply_corrections(question, &corrections);
         let tokens = tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected);
         let mut concepts = group_concepts(&tokens, &self.manifest.synonyms);
         if concepts.is_empty() || limit == 0 {
-            return Ok(Retrieval { corrections, concepts, candidates: Vec::new() });
+            return Ok(Retrieval {
+                corrections,
+                concepts,
+                candidates: Vec::new(),
+            });
         }
         let mut idf = IdfCache::new(&questions, self.schema.questions.question);
         weigh_concepts(&mut concepts, &mut idf).map_err(error)?;
 
         let fields = &self.schema;
-        let question_query = union(concepts.iter().map(|c| concept_query(c, fields.questions.question)).collect());
+        let question_query = union(
+            concepts
+                .iter()
+                .map(|c| concept_query(c, fields.questions.question))
+                .collect(),
+        );
         let entry_query = union(
             concepts
                 .iter()
-                .flat_map(|c| [concept_query(c, fields.entries.answer), Box::new(BoostQuery::new(concept_query(c, fields.entries.tags), TAGS_BOOST)) as Box<dyn Query>])
+                .flat_map(|c| {
+                    [
+                        concept_query(c, fields.entries.answer),
+                        Box::new(BoostQuery::new(concept_query(c, fields.entries.tags), TAGS_BOOST)) as Box<dyn Query>,
+                    ]
+                })
                 .collect(),
         );
 
@@ -136,16 +155,26 @@ impl SearchIndex {
         }
         let mut hits: HashMap<u64, Hit> = HashMap::new();
         let mut question_ordinals = OrdinalColumns::new(&questions, "entry");
-        for (score, address) in questions.search(&question_query, &TopDocs::with_limit(QUESTION_HITS).order_by_score()).map_err(error)? {
-            let Some(ordinal) = question_ordinals.get(address).map_err(error)? else { continue };
+        for (score, address) in questions
+            .search(&question_query, &TopDocs::with_limit(QUESTION_HITS).order_by_score())
+            .map_err(error)?
+        {
+            let Some(ordinal) = question_ordinals.get(address).map_err(error)? else {
+                continue;
+            };
             let hit = hits.entry(ordinal).or_default();
             if hit.question.is_none_or(|(best, _)| score > best) {
                 hit.question = Some((score, address));
             }
         }
         let mut entry_ordinals = OrdinalColumns::new(&entries, "entry");
-        for (score, address) in entries.search(&entry_query, &TopDocs::with_limit(ENTRY_HITS).order_by_score()).map_err(error)? {
-            let Some(ordinal) = entry_ordinals.get(address).map_err(error)? else { continue };
+        for (score, address) in entries
+            .search(&entry_query, &TopDocs::with_limit(ENTRY_HITS).order_by_score())
+            .map_err(error)?
+        {
+            let Some(ordinal) = entry_ordinals.get(address).map_err(error)? else {
+                continue;
+            };
             hits.entry(ordinal).or_default().entry = Some((score, address));
         }
 
@@ -186,19 +215,32 @@ impl SearchIndex {
                 entry,
             });
         }
-        Ok(Retrieval { corrections, concepts, candidates })
+        Ok(Retrieval {
+            corrections,
+            concepts,
+            candidates,
+        })
     }
 
     /// Corrects words that are in no entry (after stemming) to the nearest vocabulary word, if one is close.
-    fn correct_typos(&self, questions: &Searcher, entries: &Searcher, question: &str) -> tantivy::Result<Vec<Correction>> {
+    fn correct_typos(
+        &self,
+        questions: &Searcher,
+        entries: &Searcher,
+        question: &str,
+    ) -> tantivy::Result<Vec<Correction>> {
         let vocab = self.schema.entries.vocab;
         let mut stemmer = tokenizer::text_analyzer();
         let mut corrections = Vec::new();
         let mut words = Vec::new();
-        tokenizer::vocab_analyzer().token_stream(question).process(&mut |token| words.push(token.text.clone()));
+        tokenizer::vocab_analyzer()
+            .token_stream(question)
+            .process(&mut |token| words.push(token.text.clone()));
         for word in words {
             let length = word.chars().count();
-            let correctable = length >= MIN_CORRECTABLE_CHARS && word.chars().all(|c| c.is_ascii_alphabetic()) && !STOP_WORDS.contains(&word.as_str());
+            let correctable = length >= MIN_CORRECTABLE_CHARS
+                && word.chars().all(|c| c.is_ascii_alphabetic())
+                && !STOP_WORDS.contains(&word.as_str());
             if !correctable || corrections.iter().any(|c: &Correction| c.from == word) {
                 continue;
             }
@@ -220,7 +262,9 @@ impl SearchIndex {
                 let inverted = segment.inverted_index(vocab)?;
                 let mut stream = inverted.terms().search(fuzzy.automaton()?).into_stream()?;
                 while stream.advance() {
-                    let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
                     if !candidate.chars().all(|c| c.is_ascii_alphabetic()) {
                         continue;
                     }
@@ -243,29 +287,56 @@ impl SearchIndex {
         let entries = self.entries.searcher();
         let field = self.schema.entries.answer;
         let query = union(concepts.iter().map(|c| concept_query(c, field)).collect());
-        let mut generator = SnippetGenerator::create(&entries, &query, field).map_err(|source| IndexError::Tantivy { path: self.path.clone(), source })?;
+        let mut generator =
+            SnippetGenerator::create(&entries, &query, field).map_err(|source| IndexError::Tantivy {
+                path: self.path.clone(),
+                source,
+            })?;
         generator.set_max_num_chars(max_chars);
         let snippet = generator.snippet(text);
         if snippet.is_empty() {
             let end = text.char_indices().nth(max_chars).map_or(text.len(), |(i, _)| i);
-            return Ok(Highlight { fragment: text[..end].to_string(), ranges: Vec::new() });
+            return Ok(Highlight {
+                fragment: text[..end].to_string(),
+                ranges: Vec::new(),
+            });
         }
-        Ok(Highlight { fragment: snippet.fragment().to_string(), ranges: snippet.highlighted().to_vec() })
+        Ok(Highlight {
+            fragment: snippet.fragment().to_string(),
+            ranges: snippet.highlighted().to_vec(),
+        })
     }
 
     fn entry_address(&self, entries: &Searcher, ordinal: u64) -> Result<DocAddress, IndexError> {
-        let query = TermQuery::new(Term::from_field_u64(self.schema.entries.entry, ordinal), IndexRecordOption::Basic);
+        let query = TermQuery::new(
+            Term::from_field_u64(self.schema.entries.entry, ordinal),
+            IndexRecordOption::Basic,
+        );
         let hits = entries
             .search(&query, &TopDocs::with_limit(1).order_by_score())
-            .map_err(|source| IndexError::Tantivy { path: self.path.clone(), source })?;
-        hits.first().map(|(_, address)| *address).ok_or(IndexError::MissingEntry { path: self.path.clone(), ordinal })
+            .map_err(|source| IndexError::Tantivy {
+                path: self.path.clone(),
+                source,
+            })?;
+        hits.first()
+            .map(|(_, address)| *address)
+            .ok_or(IndexError::MissingEntry {
+                path: self.path.clone(),
+                ordinal,
+            })
     }
 
     /// The stored entry and its analyzed phrasings.
     fn entry_record(&self, entries: &Searcher, address: DocAddress) -> Result<(Entry, Vec<Vec<String>>), IndexError> {
-        let document: TantivyDocument = entries.doc(address).map_err(|source| IndexError::Tantivy { path: self.path.clone(), source })?;
+        let document: TantivyDocument = entries.doc(address).map_err(|source| IndexError::Tantivy {
+            path: self.path.clone(),
+            source,
+        })?;
         let text = |field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
-        let json_error = |source| IndexError::Manifest { path: self.path.clone(), source };
+        let json_error = |source| IndexError::Manifest {
+            path: self.path.clone(),
+            source,
+        };
         let entry = serde_json::from_str(text(self.schema.entries.record)).map_err(json_error)?;
         let phrasings = serde_json::from_str(text(self.schema.entries.phrasings)).map_err(json_error)?;
         Ok((entry, phrasings))
@@ -287,15 +358,26 @@ struct OrdinalColumns<'a> {
 
 impl<'a> OrdinalColumns<'a> {
     fn new(searcher: &'a Searcher, field: &'static str) -> Self {
-        Self { searcher, field, columns: HashMap::new() }
+        Self {
+            searcher,
+            field,
+            columns: HashMap::new(),
+        }
     }
 
     fn get(&mut self, address: DocAddress) -> tantivy::Result<Option<u64>> {
         if !self.columns.contains_key(&address.segment_ord) {
-            let column = self.searcher.segment_reader(address.segment_ord).fast_fields().u64(self.field)?;
+            let column = self
+                .searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64(self.field)?;
             self.columns.insert(address.segment_ord, column);
         }
-        Ok(self.columns.get(&address.segment_ord).and_then(|c| c.first(address.doc_id)))
+        Ok(self
+            .columns
+            .get(&address.segment_ord)
+            .and_then(|c| c.first(address.doc_id)))
     }
 }
 
@@ -308,18 +390,31 @@ struct ConceptMatcher<'a> {
 }
 
 impl<'a> ConceptMatcher<'a> {
-    fn new(concepts: &'a [Concept], fields: &super::FaqSchema, questions: &'a Searcher, entries: &'a Searcher) -> tantivy::Result<Self> {
+    fn new(
+        concepts: &'a [Concept],
+        fields: &super::FaqSchema,
+        questions: &'a Searcher,
+        entries: &'a Searcher,
+    ) -> tantivy::Result<Self> {
         let weights = concepts
             .iter()
             .map(|concept| {
                 Ok([
-                    concept_query(concept, fields.questions.question).weight(EnableScoring::enabled_from_searcher(questions))?,
-                    concept_query(concept, fields.entries.answer).weight(EnableScoring::enabled_from_searcher(entries))?,
-                    concept_query(concept, fields.entries.tags).weight(EnableScoring::enabled_from_searcher(entries))?,
+                    concept_query(concept, fields.questions.question)
+                        .weight(EnableScoring::enabled_from_searcher(questions))?,
+                    concept_query(concept, fields.entries.answer)
+                        .weight(EnableScoring::enabled_from_searcher(entries))?,
+                    concept_query(concept, fields.entries.tags)
+                        .weight(EnableScoring::enabled_from_searcher(entries))?,
                 ])
             })
             .collect::<tantivy::Result<_>>()?;
-        Ok(Self { concepts, questions, entries, weights })
+        Ok(Self {
+            concepts,
+            questions,
+            entries,
+            weights,
+        })
     }
 
     fn matches(&self, question: Option<DocAddress>, entry: DocAddress) -> tantivy::Result<Vec<ConceptMatch>> {
@@ -333,7 +428,11 @@ impl<'a> ConceptMatcher<'a> {
             for (field, weight, searcher, address, boost) in probes {
                 let Some(address) = address else { continue };
                 if let Some(score) = score_of(weight.as_ref(), searcher, address, boost)? {
-                    matches.push(ConceptMatch { concept: concept.label.clone(), field, score });
+                    matches.push(ConceptMatch {
+                        concept: concept.label.clone(),
+                        field,
+                        score,
+                    });
                 }
             }
         }
@@ -361,7 +460,11 @@ fn coverage(concepts: &[Concept], matches: &[ConceptMatch]) -> f32 {
         .map(|concept| {
             let mut credit: f32 = 0.0;
             for m in matches.iter().filter(|m| m.concept == concept.label) {
-                credit = credit.max(if m.field == MatchField::Question { 1.0 } else { ANSWER_CREDIT });
+                credit = credit.max(if m.field == MatchField::Question {
+                    1.0
+                } else {
+                    ANSWER_CREDIT
+                });
             }
             credit * concept.weight
         })
@@ -381,7 +484,10 @@ fn phrasing_coverage(phrasings: &[Vec<String>], concepts: &[Concept], idf: &mut 
         for token in tokens {
             let weight = idf.get(token)?;
             total += weight;
-            if concepts.iter().any(|c| c.alternatives.iter().any(|a| a.contains(token))) {
+            if concepts
+                .iter()
+                .any(|c| c.alternatives.iter().any(|a| a.contains(token)))
+            {
                 covered += weight;
             }
         }
@@ -401,7 +507,11 @@ struct IdfCache<'a> {
 
 impl<'a> IdfCache<'a> {
     fn new(questions: &'a Searcher, field: Field) -> Self {
-        Self { questions, field, known: HashMap::new() }
+        Self {
+            questions,
+            field,
+            known: HashMap::new(),
+        }
     }
 
     fn get(&mut self, token: &str) -> tantivy::Result<f32> {
@@ -442,7 +552,11 @@ pub fn group_concepts(tokens: &[String], synonyms: &[AnalyzedSynonyms]) -> Vec<C
         };
         let label = alternatives[0].join(" ");
         if !concepts.iter().any(|c| c.label == label) {
-            concepts.push(Concept { label, alternatives, weight: 0.0 });
+            concepts.push(Concept {
+                label,
+                alternatives,
+                weight: 0.0,
+            });
         }
         position += length;
     }
@@ -473,13 +587,36 @@ fn concept_query(concept: &Concept, field: Field) -> Box<dyn Query> {
         .map(|(i, tokens)| {
             let terms: Vec<Box<dyn Query>> = tokens
                 .iter()
-                .map(|t| Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs)) as Box<dyn Query>)
+                .map(|t| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                })
                 .collect();
-            let query: Box<dyn Query> = if terms.len() == 1 { terms.into_iter().next().unwrap_or_else(|| Box::new(BooleanQuery::union(Vec::new()))) } else { Box::new(BooleanQuery::intersection(terms)) };
-            if i == 0 { query } else { Box::new(BoostQuery::new(query, SYNONYM_BOOST)) }
+            let query: Box<dyn Query> = if terms.len() == 1 {
+                terms
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Box::new(BooleanQuery::union(Vec::new())))
+            } else {
+                Box::new(BooleanQuery::intersection(terms))
+            };
+            if i == 0 {
+                query
+            } else {
+                Box::new(BoostQuery::new(query, SYNONYM_BOOST))
+            }
         })
         .collect();
-    if alternatives.len() == 1 { alternatives.into_iter().next().unwrap_or_else(|| Box::new(BooleanQuery::union(Vec::new()))) } else { Box::new(DisjunctionMaxQuery::new(alternatives)) }
+    if alternatives.len() == 1 {
+        alternatives
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(BooleanQuery::union(Vec::new())))
+    } else {
+        Box::new(DisjunctionMaxQuery::new(alternatives))
+    }
 }
 
 fn union(queries: Vec<Box<dyn Query>>) -> BooleanQuery {
@@ -493,7 +630,9 @@ fn apply_corrections(question: &str, corrections: &[Correction]) -> String {
     let mut words = Vec::new();
     let mut last = 0;
     let mut out = String::with_capacity(question.len());
-    tokenizer::vocab_analyzer().token_stream(question).process(&mut |token| words.push((token.offset_from, token.offset_to, token.text.clone())));
+    tokenizer::vocab_analyzer()
+        .token_stream(question)
+        .process(&mut |token| words.push((token.offset_from, token.offset_to, token.text.clone())));
     for (from, to, word) in words {
         if let Some(correction) = corrections.iter().find(|c| c.from == word) {
             out.push_str(&question[last..from]);
@@ -521,7 +660,10 @@ mod tests {
             .iter()
             .map(|terms| AnalyzedSynonyms {
                 terms: terms.iter().map(|t| t.join(" ")).collect(),
-                analyzed: terms.iter().map(|t| t.iter().map(|s| s.to_string()).collect()).collect(),
+                analyzed: terms
+                    .iter()
+                    .map(|t| t.iter().map(|s| s.to_string()).collect())
+                    .collect(),
             })
             .collect()
     }
@@ -532,12 +674,25 @@ mod tests {
 
     #[test]
     fn synonym_phrases_become_one_concept_longest_first() {
-        let groups = synonyms(&[&[&["subscript", "account"], &["订阅号"]], &[&["switch"], &["convert"], &["chang"]], &[&["account"], &["账号"]]]);
-        let concepts = group_concepts(&tokens(&["convert", "subscript", "account", "servic", "account"]), &groups);
+        let groups = synonyms(&[
+            &[&["subscript", "account"], &["订阅号"]],
+            &[&["switch"], &["convert"], &["chang"]],
+            &[&["account"], &["账号"]],
+        ]);
+        let concepts = group_concepts(
+            &tokens(&["convert", "subscript", "account", "servic", "account"]),
+            &groups,
+        );
         let labels: Vec<&str> = concepts.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, vec!["convert", "subscript account", "servic", "account"]);
-        assert_eq!(concepts[0].alternatives, vec![tokens(&["convert"]), tokens(&["switch"]), tokens(&["chang"])]);
-        assert_eq!(concepts[1].alternatives, vec![tokens(&["subscript", "account"]), tokens(&["订阅号"])]);
+        assert_eq!(
+            concepts[0].alternatives,
+            vec![tokens(&["convert"]), tokens(&["switch"]), tokens(&["chang"])]
+        );
+        assert_eq!(
+            concepts[1].alternatives,
+            vec![tokens(&["subscript", "account"]), tokens(&["订阅号"])]
+        );
         assert_eq!(concepts[3].alternatives, vec![tokens(&["account"]), tokens(&["账号"])]);
     }
 
@@ -551,11 +706,32 @@ mod tests {
     #[test]
     fn coverage_weighs_concepts_by_idf_and_answers_less() {
         let concepts = vec![
-            Concept { label: "switch".into(), alternatives: vec![], weight: 3.0 },
-            Concept { label: "account".into(), alternatives: vec![], weight: 1.0 },
+            Concept {
+                label: "switch".into(),
+                alternatives: vec![],
+                weight: 3.0,
+            },
+            Concept {
+                label: "account".into(),
+                alternatives: vec![],
+                weight: 1.0,
+            },
         ];
-        let hit = |concept: &str, field| ConceptMatch { concept: concept.into(), field, score: 1.0 };
-        assert_eq!(coverage(&concepts, &[hit("switch", MatchField::Question), hit("account", MatchField::Question)]), 1.0);
+        let hit = |concept: &str, field| ConceptMatch {
+            concept: concept.into(),
+            field,
+            score: 1.0,
+        };
+        assert_eq!(
+            coverage(
+                &concepts,
+                &[
+                    hit("switch", MatchField::Question),
+                    hit("account", MatchField::Question)
+                ]
+            ),
+            1.0
+        );
         assert_eq!(coverage(&concepts, &[hit("account", MatchField::Question)]), 0.25);
         assert_eq!(coverage(&concepts, &[hit("switch", MatchField::Answer)]), 0.375);
         assert_eq!(coverage(&[], &[]), 0.0);
@@ -563,7 +739,19 @@ mod tests {
 
     #[test]
     fn corrections_replace_whole_words_only() {
-        let fixed = apply_corrections("Swich my acount, swich!", &[Correction { from: "swich".into(), to: "switch".into() }, Correction { from: "acount".into(), to: "account".into() }]);
+        let fixed = apply_corrections(
+            "Swich my acount, swich!",
+            &[
+                Correction {
+                    from: "swich".into(),
+                    to: "switch".into(),
+                },
+                Correction {
+                    from: "acount".into(),
+                    to: "account".into(),
+                },
+            ],
+        );
         assert_eq!(fixed, "switch my account, switch!");
     }
 

@@ -3,7 +3,9 @@
 //! They are two indexes rather than two kinds of document in one, so that BM25's document counts and
 //! average field lengths are those of questions for the question field and of entries for the answers.
 
-use tantivy::schema::{Field, INDEXED, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
+};
 
 use super::tokenizer;
 
@@ -52,8 +54,16 @@ impl Default for FaqSchema {
 impl FaqSchema {
     pub fn new() -> Self {
         let analyzed = |positions: bool| {
-            let option = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
-            TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer::TEXT).set_index_option(option))
+            let option = if positions {
+                IndexRecordOption::WithFreqsAndPositions
+            } else {
+                IndexRecordOption::WithFreqs
+            };
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer::TEXT)
+                    .set_index_option(option),
+            )
         };
         let ordinal = NumericOptions::from(INDEXED).set_fast();
 
@@ -61,7 +71,12 @@ impl FaqSchema {
         let question = builder.add_text_field("question", analyzed(false));
         let entry = builder.add_u64_field("entry", ordinal.clone());
         let phrasing = builder.add_u64_field("phrasing", NumericOptions::default().set_fast());
-        let questions = QuestionFields { schema: builder.build(), question, entry, phrasing };
+        let questions = QuestionFields {
+            schema: builder.build(),
+            question,
+            entry,
+            phrasing,
+        };
 
         let mut builder = Schema::builder();
         let answer = builder.add_text_field("answer", analyzed(true));
@@ -69,13 +84,24 @@ impl FaqSchema {
         let vocab = builder.add_text_field(
             "vocab",
             TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default().set_tokenizer(tokenizer::VOCAB).set_index_option(IndexRecordOption::Basic).set_fieldnorms(false),
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer::VOCAB)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
             ),
         );
         let entry = builder.add_u64_field("entry", ordinal | STORED);
         let record = builder.add_text_field("record", STORED);
         let phrasings = builder.add_text_field("phrasings", STORED);
-        let entries = EntryFields { schema: builder.build(), answer, tags, vocab, entry, record, phrasings };
+        let entries = EntryFields {
+            schema: builder.build(),
+            answer,
+            tags,
+            vocab,
+            entry,
+            record,
+            phrasings,
+        };
 
         Self { questions, entries }
     }

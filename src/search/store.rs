@@ -66,13 +66,21 @@ pub struct Opened {
 pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Opened, IndexError> {
     let files = SourceFiles::find(faq_dir)?;
     let fingerprint = fingerprint(&files);
-    let mut reason = if force { RebuildReason::Requested } else { RebuildReason::Missing };
+    let mut reason = if force {
+        RebuildReason::Requested
+    } else {
+        RebuildReason::Missing
+    };
     let mut fallback = None;
     if let Some(generation) = current_generation(index_dir) {
         match SearchIndex::open(&generation) {
             Ok(index) if index.manifest().fingerprint == fingerprint && !force => {
                 debug!(generation = %generation.display(), "index is fresh");
-                return Ok(Opened { index, freshness: Freshness::Fresh, problems: Problems::default() });
+                return Ok(Opened {
+                    index,
+                    freshness: Freshness::Fresh,
+                    problems: Problems::default(),
+                });
             }
             Ok(index) => {
                 if !force {
@@ -88,24 +96,46 @@ pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Op
     rebuild(&files, index_dir, &fingerprint, reason, fallback)
 }
 
-fn rebuild(files: &SourceFiles, index_dir: &Path, fingerprint: &str, reason: RebuildReason, fallback: Option<SearchIndex>) -> Result<Opened, IndexError> {
+fn rebuild(
+    files: &SourceFiles,
+    index_dir: &Path,
+    fingerprint: &str,
+    reason: RebuildReason,
+    fallback: Option<SearchIndex>,
+) -> Result<Opened, IndexError> {
     let loaded = KnowledgeBase::load(&files.dir)?;
     if loaded.problems.has_errors() {
         return match fallback {
             Some(index) => {
-                warn!(errors = loaded.problems.errors().count(), "faq/ has errors; the last good index keeps serving");
-                Ok(Opened { index, freshness: Freshness::Stale(loaded.problems.clone()), problems: loaded.problems })
+                warn!(
+                    errors = loaded.problems.errors().count(),
+                    "faq/ has errors; the last good index keeps serving"
+                );
+                Ok(Opened {
+                    index,
+                    freshness: Freshness::Stale(loaded.problems.clone()),
+                    problems: loaded.problems,
+                })
             }
             None => Err(IndexError::InvalidFaq(loaded.problems)),
         };
     }
     let generation = install(&loaded.knowledge_base, index_dir, fingerprint, &reason)?;
     let index = SearchIndex::open(&generation)?;
-    Ok(Opened { index, freshness: Freshness::Rebuilt(reason), problems: loaded.problems })
+    Ok(Opened {
+        index,
+        freshness: Freshness::Rebuilt(reason),
+        problems: loaded.problems,
+    })
 }
 
 /// Builds aside and swaps in, under the lock; returns the new generation folder.
-fn install(knowledge_base: &KnowledgeBase, index_dir: &Path, fingerprint: &str, reason: &RebuildReason) -> Result<PathBuf, IndexError> {
+fn install(
+    knowledge_base: &KnowledgeBase,
+    index_dir: &Path,
+    fingerprint: &str,
+    reason: &RebuildReason,
+) -> Result<PathBuf, IndexError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| IndexError::Io { path, source }
@@ -115,7 +145,11 @@ fn install(knowledge_base: &KnowledgeBase, index_dir: &Path, fingerprint: &str, 
     let lock = File::create(&lock_path).map_err(io(&lock_path))?;
     lock.lock().map_err(io(&lock_path))?;
 
-    let stamp = format!("{}-{}", SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos()), std::process::id());
+    let stamp = format!(
+        "{}-{}",
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    );
     let temp = index_dir.join(format!("{TEMP_PREFIX}{stamp}"));
     let built = build::build(knowledge_base, &temp, fingerprint);
     let manifest = match built {
@@ -147,7 +181,11 @@ fn remove_other_generations(index_dir: &Path, keep: &str) {
         let is_old = (name.starts_with(GENERATION_PREFIX) || name.starts_with(TEMP_PREFIX)) && name != keep;
         if is_old {
             let path = item.path();
-            let removed = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+            let removed = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
             if let Err(error) = removed {
                 warn!(path = %path.display(), %error, "could not remove an old index generation");
             }
@@ -173,7 +211,12 @@ pub fn fingerprint(files: &SourceFiles) -> String {
         match fs::metadata(path) {
             Ok(metadata) => {
                 metadata.len().hash(&mut hasher);
-                metadata.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).hash(&mut hasher);
+                metadata
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map(|d| d.as_nanos())
+                    .hash(&mut hasher);
             }
             Err(_) => "absent".hash(&mut hasher),
         }

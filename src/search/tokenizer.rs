@@ -5,7 +5,8 @@
 //! are folded with NFKC per character while offsets keep pointing into the original text.
 
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+    TokenizerManager,
 };
 use unicode_normalization::UnicodeNormalization;
 
@@ -20,14 +21,16 @@ const MAX_TOKEN_BYTES: usize = 40;
 
 /// Function words of questions, English and Chinese: they say nothing about which entry is meant.
 pub const STOP_WORDS: &[&str] = &[
-    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "d", "did", "do", "does",
-    "doing", "for", "from", "had", "has", "have", "he", "hello", "her", "here", "hey", "hi", "him", "his", "how", "i", "if", "in", "into",
-    "is", "it", "its", "just", "ll", "m", "may", "me", "might", "mine", "must", "my", "no", "not", "of", "on", "onto", "or", "our", "ours",
-    "please", "re", "s", "shall", "she", "should", "so", "some", "t", "than", "thank", "thanks", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "to", "too", "us", "ve", "very", "was", "we", "were", "what", "when", "where", "which",
-    "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "yours", "一个", "个", "么", "了", "什么", "他", "他们", "你", "你们",
-    "吗", "吧", "呀", "呢", "和", "哦", "啊", "嘛", "在", "她", "如何", "它", "怎么", "怎样", "我", "我们", "或", "或者", "是", "有", "请", "请问",
-    "的", "这", "这个", "那", "那个", "及", "与", "可以", "能", "能否", "会", "要", "想", "吗？",
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "d",
+    "did", "do", "does", "doing", "for", "from", "had", "has", "have", "he", "hello", "her", "here", "hey", "hi",
+    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "ll", "m", "may", "me", "might", "mine",
+    "must", "my", "no", "not", "of", "on", "onto", "or", "our", "ours", "please", "re", "s", "shall", "she", "should",
+    "so", "some", "t", "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "these", "they",
+    "this", "those", "to", "too", "us", "ve", "very", "was", "we", "were", "what", "when", "where", "which", "who",
+    "whom", "whose", "why", "will", "with", "would", "you", "your", "yours", "一个", "个", "么", "了", "什么", "他",
+    "他们", "你", "你们", "吗", "吧", "呀", "呢", "和", "哦", "啊", "嘛", "在", "她", "如何", "它", "怎么", "怎样",
+    "我", "我们", "或", "或者", "是", "有", "请", "请问", "的", "这", "这个", "那", "那个", "及", "与", "可以", "能",
+    "能否", "会", "要", "想", "吗？",
 ];
 
 /// Registers both analyzers. Called on every create *and* open of an index.
@@ -46,13 +49,18 @@ pub fn text_analyzer() -> TextAnalyzer {
 }
 
 pub fn vocab_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(MixedScriptTokenizer).filter(LowerCaser).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).build()
+    TextAnalyzer::builder(MixedScriptTokenizer)
+        .filter(LowerCaser)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .build()
 }
 
 /// Analyzes `text` into its token texts.
 pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut tokens = Vec::new();
-    analyzer.token_stream(text).process(&mut |token| tokens.push(token.text.clone()));
+    analyzer
+        .token_stream(text)
+        .process(&mut |token| tokens.push(token.text.clone()));
     tokens
 }
 
@@ -64,7 +72,10 @@ impl Tokenizer for MixedScriptTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream { tokens: segment(text), index: None }
+        VecTokenStream {
+            tokens: segment(text),
+            index: None,
+        }
     }
 }
 
@@ -134,7 +145,10 @@ fn segment(original: &str) -> Vec<Token> {
     };
     let mut run_start = 0;
     let mut run_is_han = None;
-    let boundaries = text.char_indices().map(|(i, c)| (i, Some(c))).chain([(text.len(), None)]);
+    let boundaries = text
+        .char_indices()
+        .map(|(i, c)| (i, Some(c)))
+        .chain([(text.len(), None)]);
     for (offset, c) in boundaries {
         let is_han = c.map(is_han);
         if is_han == run_is_han {
@@ -153,7 +167,11 @@ fn segment(original: &str) -> Vec<Token> {
 
 fn segment_words(text: &str, start: usize, end: usize, emit: &mut dyn FnMut(usize, usize)) {
     let mut word_start = None;
-    for (offset, c) in text[start..end].char_indices().map(|(i, c)| (start + i, Some(c))).chain([(end, None)]) {
+    for (offset, c) in text[start..end]
+        .char_indices()
+        .map(|(i, c)| (start + i, Some(c)))
+        .chain([(end, None)])
+    {
         match (c.is_some_and(char::is_alphanumeric), word_start) {
             (true, None) => word_start = Some(offset),
             (false, Some(from)) => {
@@ -186,7 +204,10 @@ mod tests {
 
     #[test]
     fn english_is_lowercased_stemmed_and_stopped() {
-        assert_eq!(texts("Can I switch my Subscription account?"), vec!["switch", "subscript", "account"]);
+        assert_eq!(
+            texts("Can I switch my Subscription account?"),
+            vec!["switch", "subscript", "account"]
+        );
     }
 
     #[test]
@@ -216,13 +237,19 @@ mod tests {
 
     #[test]
     fn punctuation_controls_and_marks_are_separators() {
-        assert_eq!(texts("\"switch\"\u{200f}:AND(verify)^2~ *\u{0007}"), vec!["switch", "verifi", "2"]);
+        assert_eq!(
+            texts("\"switch\"\u{200f}:AND(verify)^2~ *\u{0007}"),
+            vec!["switch", "verifi", "2"]
+        );
         assert!(texts("").is_empty());
         assert!(texts("?!…😀").is_empty());
     }
 
     #[test]
     fn vocab_keeps_surface_words() {
-        assert_eq!(analyze(&mut vocab_analyzer(), "Can I Switch?"), vec!["can", "i", "switch"]);
+        assert_eq!(
+            analyze(&mut vocab_analyzer(), "Can I Switch?"),
+            vec!["can", "i", "switch"]
+        );
     }
 }

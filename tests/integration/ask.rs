@@ -1,0 +1,229 @@
+//! `faqbot ask`: answers with rules and source, declines, languages, JSON, batches from stdin, settings.
+
+use similar_asserts::assert_eq;
+
+use crate::util::{Workspace, has_han};
+
+#[test]
+fn answers_the_readme_question_with_its_rules_and_source() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["ask", "Can I switch my subscription account to a service account?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let text = &output.stdout;
+    assert!(
+        text.starts_with("Can I switch my subscription account to a service account?\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nRules\n  no-type-switch  "), "{text}");
+    assert!(text.contains("\nSource  "), "{text}");
+    assert!(text.contains("switch-account-type · confidence"), "{text}");
+    assert!(!text.contains("**"), "Markdown is rendered, not printed raw: {text}");
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let workspace = Workspace::shipped();
+    let reply = workspace.ask_json("How much does verification cost?");
+    assert_eq!(reply["question"], "How much does verification cost?");
+    assert_eq!(reply["answered"], true);
+    let confidence = reply["confidence"].as_f64().expect("confidence");
+    assert!((0.0..=1.0).contains(&confidence));
+    let best = &reply["results"][0];
+    assert_eq!(best["id"], "fees");
+    assert!(best["score"].as_f64().expect("score") > 0.0);
+    assert!(best["answer"].as_str().expect("answer").contains("300"));
+    assert!(!best["source"].as_str().expect("source").is_empty());
+    let rule = &best["rules"][0];
+    assert!(
+        rule["id"].is_string() && rule["statement"].is_string() && rule["applies_to"].is_array(),
+        "{rule}"
+    );
+    assert_eq!(
+        reply["results"].as_array().expect("results").len(),
+        4,
+        "the answer and three runners-up"
+    );
+}
+
+#[test]
+fn declines_out_of_domain_questions_with_suggestions() {
+    let workspace = Workspace::shipped();
+    for question in [
+        "What's the weather like in Paris today?",
+        "How do I send a red packet to a friend?",
+    ] {
+        let reply = workspace.ask_json(question);
+        assert_eq!(reply["answered"], false, "{question}: {reply}");
+    }
+    let output = workspace.run(&["ask", "How do I bind my bank card to WeChat Pay?"]);
+    assert_eq!(output.code, 0, "a decline is not an error");
+    assert!(
+        output.stdout.starts_with("Sorry, I don't know the answer to that."),
+        "{}",
+        output.stdout
+    );
+    assert!(output.stdout.contains("Did you mean:\n  1. "), "{}", output.stdout);
+}
+
+#[test]
+fn a_chinese_question_gets_the_chinese_answer_and_interface() {
+    let workspace = Workspace::shipped();
+    let reply = workspace.ask_json("订阅号可以改成服务号吗？");
+    assert_eq!(reply["language"], "zh");
+    assert_eq!(reply["results"][0]["id"], "switch-account-type");
+    assert!(
+        has_han(reply["results"][0]["answer"].as_str().expect("answer")),
+        "{reply}"
+    );
+    let output = workspace.run(&["ask", "个人可以注册服务号吗？"]);
+    assert!(output.stdout.contains("\n规则\n"), "{}", output.stdout);
+    assert!(output.stdout.contains("\n来源  "), "{}", output.stdout);
+}
+
+#[test]
+fn typos_are_corrected_and_reported() {
+    let workspace = Workspace::shipped();
+    let reply = workspace.ask_json("can i swich my subscripton acount?");
+    assert_eq!(reply["results"][0]["id"], "switch-account-type");
+    assert_eq!(reply["answered"], true);
+    let corrections: Vec<(String, String)> = reply["corrections"]
+        .as_array()
+        .expect("corrections")
+        .iter()
+        .map(|c| {
+            (
+                c["from"].as_str().unwrap_or_default().to_string(),
+                c["to"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        corrections.contains(&("swich".to_string(), "switch".to_string())),
+        "{corrections:?}"
+    );
+    assert!(
+        corrections.contains(&("subscripton".to_string(), "subscription".to_string())),
+        "{corrections:?}"
+    );
+}
+
+#[test]
+fn reads_questions_from_stdin_in_order_in_one_process() {
+    let workspace = Workspace::shipped();
+    let input = "How much does verification cost?\nWhat's the capital of France?\n订阅号和服务号有什么区别？\n";
+    let output = workspace.run_with_input(&["ask", "--json"], Some(input));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let replies = output.json_lines();
+    let questions: Vec<&str> = replies
+        .iter()
+        .map(|r| r["question"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        questions,
+        vec![
+            "How much does verification cost?",
+            "What's the capital of France?",
+            "订阅号和服务号有什么区别？"
+        ]
+    );
+    assert_eq!(replies[0]["answered"], true);
+    assert_eq!(replies[1]["answered"], false);
+    assert_eq!(replies[2]["results"][0]["id"], "account-types");
+}
+
+#[test]
+fn top_limits_the_results_and_explain_says_why() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["ask", "--json", "--top", "1", "verification cost"]);
+    let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    assert_eq!(reply["results"].as_array().expect("results").len(), 1);
+
+    let output = workspace.run(&["ask", "--explain", "verification cost"]);
+    assert!(output.stdout.contains("\nWhy  confidence "), "{}", output.stdout);
+    assert!(output.stdout.contains("gap to the runner-up"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("      question  "),
+        "matched terms per field: {}",
+        output.stdout
+    );
+
+    let output = workspace.run(&["ask", "--top", "0", "x"]);
+    assert_eq!(output.code, 2, "--top 0 is a usage error");
+}
+
+#[test]
+fn the_threshold_comes_from_the_flag_then_the_environment_then_faqbot_toml() {
+    let workspace = Workspace::shipped();
+    let question = "How much does verification cost?";
+    let threshold_of = |output: crate::util::Output| {
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+        let confidence = reply["confidence"].as_f64().expect("confidence");
+        let threshold = reply["threshold"].as_f64().expect("threshold");
+        assert_eq!(reply["answered"].as_bool(), Some(confidence >= threshold), "{reply}");
+        (threshold * 100.0).round() as i64
+    };
+    assert_eq!(
+        threshold_of(workspace.run(&["ask", "--json", question])),
+        50,
+        "the default"
+    );
+    workspace.write("faqbot.toml", "threshold = 0.99\n");
+    assert_eq!(
+        threshold_of(workspace.run(&["ask", "--json", question])),
+        99,
+        "faqbot.toml"
+    );
+    assert_eq!(
+        threshold_of(workspace.run_with_env(&["ask", "--json", question], &[("FAQBOT_THRESHOLD", "0.7")])),
+        70,
+        "the environment"
+    );
+    assert_eq!(
+        threshold_of(workspace.run_with_env(
+            &["ask", "--json", "--threshold", "0.1", question],
+            &[("FAQBOT_THRESHOLD", "0.7")]
+        )),
+        10,
+        "the flag"
+    );
+    let declined = workspace.run(&[
+        "ask",
+        "--json",
+        "--threshold",
+        "1",
+        "Which account do I need if I am from Malaysia?",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&declined.stdout).expect("json")["answered"],
+        false
+    );
+
+    workspace.write("faqbot.toml", "threshold = 7\n");
+    let output = workspace.run(&["ask", question]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("faqbot.toml: threshold must be between 0 and 1"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn entries_with_markup_characters_are_shown_as_written() {
+    let workspace = Workspace::fixture();
+    let reply = workspace.ask_json("Is registration free?");
+    assert_eq!(reply["results"][0]["id"], "registration-cost");
+    assert_eq!(
+        reply["results"][0]["answer"],
+        "Registering is **free**. Fees & charges: <none> for registering."
+    );
+    let output = workspace.run(&["ask", "Is registration free?"]);
+    assert!(
+        output
+            .stdout
+            .contains("Registering is free. Fees & charges: <none> for registering."),
+        "{}",
+        output.stdout
+    );
+}

@@ -1,0 +1,114 @@
+//! `faqbot check`: every problem with its path and line, exit 1 when there are any, exit 2 when faq/ cannot be read.
+
+use similar_asserts::assert_eq;
+
+use crate::util::Workspace;
+
+#[test]
+fn the_shipped_knowledge_base_is_valid() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.stdout, "");
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(output.stderr.contains("faq is valid: 14 entries"), "{}", output.stderr);
+}
+
+#[test]
+fn reports_every_problem_with_path_and_line() {
+    let workspace = Workspace::fixture();
+    workspace.write(
+        "faq/broken.md",
+        "+++\nid = \"Broken\"\nquestions = [\"Is registration free?\", \"\"]\nrules = [\"no-such-rule\"]\nsource = \"\"\nreviewed = 2026-11-23\n+++\n\n",
+    );
+    workspace.write("faq/unclosed.md", "+++\nid = \"unclosed\"\n");
+    workspace.write(
+        "faq/bad-toml.md",
+        "+++\nid = \"bad-toml\"\nquestions = [\"a\"\nrules = []\n+++\nx\n",
+    );
+    workspace.write(
+        "faq/orphan.md",
+        "+++\nid = \"orphan\"\nquestions = [\"Is registration free?\"]\nrules = [\"no-such-rule\"]\nsource = \"s\"\nreviewed = 2026-11-23\n+++\nAnswer.\n",
+    );
+    std::fs::write(
+        workspace.faq().join("latin1.md"),
+        b"+++\nid = \"latin1\"\n+++\ncaf\xe9\n",
+    )
+    .expect("write");
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    let expected = [
+        "faq/bad-toml.md:4: error: invalid TOML: missing comma between array elements",
+        "faq/broken.md:2: error: id `Broken` must be kebab-case (lowercase letters, digits and single dashes)",
+        "faq/broken.md:3: error: a question is empty: remove it or write the question",
+        "faq/broken.md:5: error: `source` is empty: say where in the thread the answer comes from",
+        "faq/broken.md:8: error: the English answer is empty: write it in Markdown after the closing `+++`",
+        "faq/latin1.md:4: error: not valid UTF-8: save the file as UTF-8",
+        "faq/orphan.md:4: error: rule `no-such-rule` is not in rules.toml: fix the id or add the rule there",
+        "faq/registration-cost.md:5: error: question \"Is registration free?\" is also asked in orphan.md line 3: a question belongs to one entry",
+        "faq/unclosed.md:1: error: the front matter opened on line 1 is never closed: add a line `+++` after it",
+    ];
+    let lines: Vec<&str> = output.stdout.lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{}", output.stdout);
+    for (line, expected) in lines.iter().zip(expected) {
+        let line = line
+            .strip_prefix(&format!("{}/", workspace.path().display()))
+            .unwrap_or(line);
+        assert!(line.starts_with(expected), "\n  got: {line}\n want: {expected}");
+    }
+    assert!(output.stderr.contains("9 error(s), 0 warning(s)"), "{}", output.stderr);
+}
+
+#[test]
+fn an_uncited_rule_is_a_warning_that_check_still_fails_on() {
+    let workspace = Workspace::fixture();
+    let rules = workspace.read("faq/rules.toml");
+    workspace.write("faq/rules.toml", &format!("{rules}\n[[rule]]\nid = \"lonely\"\nstatement = \"Nobody cites me.\"\napplies_to = [\"service\"]\nsource = \"s\"\n"));
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1);
+    assert!(
+        output
+            .stdout
+            .ends_with("faq/rules.toml:18: warning: rule `lonely` is cited by no entry: cite it or remove it\n"),
+        "{}",
+        output.stdout
+    );
+    assert_eq!(workspace.run(&["index"]).code, 0, "a warning does not stop the index");
+}
+
+#[test]
+fn json_problems_name_path_line_and_severity() {
+    let workspace = Workspace::fixture();
+    workspace.write(
+        "faq/account-type.md",
+        &workspace.read("faq/account-type.md").replace("no-type-switch", "nope"),
+    );
+    let output = workspace.run(&["check", "--json"]);
+    let problems = output.json_lines();
+    assert_eq!(problems.len(), 2, "{}", output.stdout);
+    assert_eq!(problems[0]["severity"], "error");
+    assert_eq!(problems[0]["line"], 7);
+    assert!(
+        problems[0]["path"]
+            .as_str()
+            .expect("path")
+            .ends_with("faq/account-type.md")
+    );
+    assert_eq!(problems[1]["severity"], "warning");
+}
+
+#[test]
+fn a_missing_faq_folder_is_an_error_naming_it() {
+    let workspace = Workspace::fixture();
+    for command in [&["check"][..], &["ask", "hello"], &["index"]] {
+        let output = workspace.run(&[command, &["--faq", "nowhere"]].concat());
+        assert_eq!(output.code, 2, "{command:?}");
+        assert_eq!(output.stdout, "");
+        assert!(
+            output
+                .stderr
+                .starts_with("error: nowhere: the knowledge base folder does not exist"),
+            "{command:?}: {}",
+            output.stderr
+        );
+    }
+}

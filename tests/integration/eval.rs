@@ -1,0 +1,114 @@
+//! The evaluation set: its shape, and the answer quality it measures, which must stay above the minimums.
+
+use std::collections::HashMap;
+
+use faqbot::eval::read_cases;
+use faqbot::faq::KnowledgeBase;
+use faqbot::faq::entry::normalize_question;
+
+use crate::util::{CANONICAL_IDS, EVAL_SET, SHIPPED_FAQ, Workspace, has_han};
+
+#[test]
+fn the_set_is_large_varied_and_not_copied_from_faq() {
+    let cases = read_cases(std::path::Path::new(EVAL_SET)).expect("evaluation set");
+    assert!(cases.len() >= 120, "{} questions", cases.len());
+    let out_of_domain = cases.iter().filter(|c| c.expect.is_empty()).count();
+    assert!(out_of_domain >= 25, "{out_of_domain} out-of-domain questions");
+    let mut per_entry: HashMap<&str, usize> = HashMap::new();
+    for case in &cases {
+        for id in &case.expect {
+            *per_entry.entry(id.as_str()).or_default() += 1;
+        }
+    }
+    for id in CANONICAL_IDS {
+        assert!(
+            per_entry.get(id).copied().unwrap_or(0) >= 6,
+            "{id}: {:?}",
+            per_entry.get(id)
+        );
+    }
+    assert!(
+        cases.iter().filter(|c| has_han(&c.q)).count() >= 28,
+        "Chinese questions"
+    );
+
+    let knowledge_base = KnowledgeBase::load(std::path::Path::new(SHIPPED_FAQ))
+        .expect("faq")
+        .knowledge_base;
+    let known: HashMap<String, &str> = knowledge_base
+        .entries
+        .iter()
+        .flat_map(|e| e.questions.iter().map(move |q| (normalize_question(q), e.id.as_str())))
+        .collect();
+    for case in &cases {
+        assert!(
+            !known.contains_key(&normalize_question(&case.q)),
+            "line {} is a question of {}: {}",
+            case.line,
+            known[&normalize_question(&case.q)],
+            case.q
+        );
+        for id in &case.expect {
+            assert!(
+                knowledge_base.entries.iter().any(|e| &e.id == id),
+                "line {}: no entry {id}",
+                case.line
+            );
+        }
+    }
+}
+
+#[test]
+fn answer_quality_stays_above_the_minimums() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["eval", EVAL_SET, "--min-accuracy", "0.95", "--min-decline", "0.90"]);
+    assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
+    assert!(output.stdout.contains("top-1 accuracy"), "{}", output.stdout);
+}
+
+#[test]
+fn misses_are_listed_and_minimums_fail_the_run() {
+    let workspace = Workspace::fixture();
+    workspace.write(
+        "cases.jsonl",
+        "{\"q\": \"Is registering free of charge?\", \"expect\": [\"registration-cost\"]}\n{\"q\": \"Can the type be changed?\", \"expect\": [\"registration-cost\"]}\n{\"q\": \"What is the weather?\", \"expect\": []}\n",
+    );
+    let output = workspace.run(&["eval", "cases.jsonl", "--min-accuracy", "0.9"]);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert!(
+        output
+            .stdout
+            .starts_with("miss  line 2    expected registration-cost, got "),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("top-1 accuracy  0.500  (1/2 answerable)"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("decline rate    1.000  (1/1 out of domain)"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stderr.contains("accuracy 0.500 is below the minimum 0.900"),
+        "{}",
+        output.stderr
+    );
+
+    let output = workspace.run(&["eval", "cases.jsonl", "--sweep", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    assert_eq!(report["sweep"].as_array().expect("sweep").len(), 101);
+    assert!(report["best_threshold"].is_number());
+
+    workspace.write("bad.jsonl", "{\"q\": \"a\", \"expect\": []}\nnot json\n");
+    let output = workspace.run(&["eval", "bad.jsonl"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("bad.jsonl:2: not an evaluation line"),
+        "{}",
+        output.stderr
+    );
+}

@@ -1,0 +1,142 @@
+//! index/ as a cache: built on first use, rebuilt when faq/ changes or the index breaks, and never lost to a broken faq/.
+
+use similar_asserts::assert_eq;
+
+use crate::util::Workspace;
+
+#[test]
+fn builds_on_first_use_and_reports_on_demand() {
+    let workspace = Workspace::fixture();
+    assert!(!workspace.index().exists());
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    assert!(workspace.index().join("CURRENT").exists());
+    let output = workspace.run(&["index"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output
+            .stdout
+            .starts_with("Built index from faq: 2 entries (5 questions), 2 rules, 1 synonym groups in "),
+        "{}",
+        output.stdout
+    );
+    let generations = std::fs::read_dir(workspace.index())
+        .expect("index")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
+        .count();
+    assert_eq!(generations, 1, "old generations are removed");
+}
+
+#[test]
+fn a_change_in_faq_is_picked_up_by_the_next_question() {
+    let workspace = Workspace::fixture();
+    assert_eq!(
+        workspace.ask_json("What are the opening hours of the help desk?")["answered"],
+        false
+    );
+    workspace.write(
+        "faq/help-desk.md",
+        "+++\nid = \"help-desk\"\nquestions = [\"When is the help desk open?\"]\nrules = [\"registration-free\"]\nsource = \"s\"\nreviewed = 2026-11-23\n+++\nFrom nine to five.\n",
+    );
+    let reply = workspace.ask_json("When is the help desk open?");
+    assert_eq!(reply["answered"], true);
+    assert_eq!(reply["results"][0]["id"], "help-desk");
+}
+
+#[test]
+fn a_broken_faq_keeps_the_last_good_index_serving() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    let current = workspace.read("index/CURRENT");
+    workspace.write("faq/account-type.md", "+++\nid = \"account-type\"\nquestions = [\n");
+
+    let output = workspace.run(&["ask", "--json", "Is registration free?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("faq/account-type.md:"),
+        "the problem is named: {}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("answering from the last good index"),
+        "{}",
+        output.stderr
+    );
+    let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    assert_eq!(reply["results"][0]["id"], "registration-cost");
+
+    let output = workspace.run(&["index"]);
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains("was kept as it was"), "{}", output.stderr);
+    assert_eq!(
+        workspace.read("index/CURRENT"),
+        current,
+        "the good index was not replaced"
+    );
+}
+
+#[test]
+fn a_broken_faq_with_no_index_is_an_error_listing_the_problems() {
+    let workspace = Workspace::fixture();
+    workspace.write("faq/rules.toml", "[[rule]\n");
+    let output = workspace.run(&["ask", "Is registration free?"]);
+    assert_eq!(output.code, 2);
+    assert_eq!(output.stdout, "");
+    assert!(
+        output.stderr.contains("faq/rules.toml:1: error: invalid TOML"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("error: cannot build the index: fix the errors in faq listed above"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("caused by: faq/ has "),
+        "the whole chain is printed: {}",
+        output.stderr
+    );
+}
+
+#[test]
+fn a_broken_index_is_rebuilt_from_faq() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    let generation = workspace.index().join(workspace.read("index/CURRENT").trim());
+    std::fs::remove_file(generation.join("manifest.json")).expect("break the index");
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+
+    workspace.write("index/CURRENT", "gen-missing");
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+
+    // A short file makes tantivy panic, a long one fails its checksum: both mean a rebuild.
+    for garbage in ["garbage".to_string(), "garbage".repeat(100)] {
+        let generation = workspace.index().join(workspace.read("index/CURRENT").trim());
+        for item in std::fs::read_dir(generation.join("questions")).expect("questions index") {
+            let path = item.expect("file").path();
+            if path.extension().is_some_and(|e| e == "idx" || e == "term") {
+                std::fs::write(&path, &garbage).expect("corrupt");
+            }
+        }
+        let output = workspace.run(&["ask", "--json", "Is registration free?"]);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+        assert_eq!(reply["results"][0]["id"], "registration-cost");
+        assert_ne!(
+            workspace.index().join(workspace.read("index/CURRENT").trim()),
+            generation,
+            "a new generation"
+        );
+    }
+}
+
+#[test]
+fn leftovers_of_an_interrupted_build_are_ignored_and_cleaned() {
+    let workspace = Workspace::fixture();
+    std::fs::create_dir_all(workspace.index().join(".tmp-123-interrupted/questions")).expect("leftover");
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    assert!(!workspace.index().join(".tmp-123-interrupted").exists());
+}

@@ -1,0 +1,91 @@
+//! No input breaks the engine: query syntax, control characters, huge pastes and arbitrary strings all get a reply.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use faqbot::search::open_or_build;
+use faqbot::{Ask, Engine};
+use proptest::prelude::*;
+
+use crate::util::{SHIPPED_FAQ, Workspace};
+
+/// One engine on the shipped faq/ for every generated question.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let index = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness-index");
+        let opened = open_or_build(Path::new(SHIPPED_FAQ), &index, false).expect("index of the shipped faq");
+        Engine::new(opened.index, faqbot::answer::DEFAULT_THRESHOLD)
+    })
+}
+
+fn hostile_inputs() -> Vec<String> {
+    vec![
+        "\"switch\" account".into(),
+        "title:switch".into(),
+        "switch AND service OR NOT subscription".into(),
+        "swi*ch ~verification^3".into(),
+        "[fees] {cost} (price)".into(),
+        "😀🎉 can I switch? 👍".into(),
+        "con\u{0007}trol \u{0000} chars \u{001b}[31m".into(),
+        "\u{202e}switch\u{200f} account \u{200e}".into(),
+        "ＣＡＮ Ｉ ＳＷＩＴＣＨ ＭＹ ＡＣＣＯＵＮＴ？".into(),
+        "".into(),
+        "   ".into(),
+        "?".into(),
+        "a".repeat(20_000),
+        "订阅号".repeat(7_000),
+        "switch ".repeat(3_000),
+        "\\ / \\\\ '' \"\" `` && || !! -- ++".into(),
+    ]
+}
+
+#[test]
+fn hostile_inputs_get_a_reply_from_the_binary() {
+    let workspace = Workspace::shipped();
+    let input: String = hostile_inputs()
+        .iter()
+        .map(|q| format!("{}\n", q.replace(['\n', '\r'], " ")))
+        .collect();
+    let output = workspace.run_with_input(&["ask", "--json"], Some(&input));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let replies = output.json_lines();
+    assert_eq!(replies.len(), hostile_inputs().len());
+    for reply in &replies {
+        assert!(reply["answered"].is_boolean() && reply["results"].is_array(), "{reply}");
+    }
+    assert_eq!(
+        replies[8]["results"][0]["id"], "switch-account-type",
+        "full-width text is folded"
+    );
+    assert_eq!(replies[8]["answered"], true);
+    assert!(output.stderr.is_empty(), "no warnings or errors: {}", output.stderr);
+}
+
+#[test]
+fn hostile_inputs_get_a_reply_from_the_engine() {
+    for question in hostile_inputs() {
+        let reply = engine()
+            .ask(&question, Ask::default())
+            .unwrap_or_else(|e| panic!("{question:?}: {e}"));
+        assert!((0.0..=1.0).contains(&reply.confidence), "{question:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_strings_always_get_a_reply(question in any::<String>()) {
+        let reply = engine().ask(&question, Ask { results: 4, explain: true }).expect("a reply");
+        prop_assert!((0.0..=1.0).contains(&reply.confidence));
+        prop_assert!(reply.results.len() <= 4);
+        prop_assert!(!reply.answered || !reply.results.is_empty());
+    }
+
+    #[test]
+    fn mixed_scripts_and_syntax_always_get_a_reply(question in "[a-zA-Z订阅号服务认证费用 :\"*~^()\\[\\]{}!?+\\-]{0,200}") {
+        let reply = engine().ask(&question, Ask::default()).expect("a reply");
+        prop_assert!((0.0..=1.0).contains(&reply.confidence));
+    }
+}

@@ -1,0 +1,148 @@
+//! Shared helpers: a temporary workspace holding a faq/ (the fixture or the shipped one) and its index/, and running the real binary in it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+pub const FIXTURE_FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/faq");
+pub const SHIPPED_FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/faq");
+pub const EVAL_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/eval/questions.jsonl");
+
+/// The canonical entries the knowledge base must have.
+pub const CANONICAL_IDS: &[&str] = &[
+    "account-types",
+    "individual-accounts",
+    "verification",
+    "fees",
+    "broadcast-quota",
+    "switch-account-type",
+    "international-accounts",
+    "reach-chinese-users",
+    "international-registration",
+    "application-pending",
+    "multiple-accounts",
+    "agency-management",
+    "customer-service",
+    "rule-changes",
+];
+
+/// A folder with `faq/` copied in and room for `index/`; commands run inside it.
+pub struct Workspace {
+    dir: TempDir,
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Workspace {
+    pub fn fixture() -> Self {
+        Self::with_faq(Path::new(FIXTURE_FAQ))
+    }
+
+    pub fn shipped() -> Self {
+        Self::with_faq(Path::new(SHIPPED_FAQ))
+    }
+
+    fn with_faq(source: &Path) -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let faq = dir.path().join("faq");
+        std::fs::create_dir(&faq).expect("faq folder");
+        for item in std::fs::read_dir(source).expect("faq source") {
+            let path = item.expect("faq item").path();
+            std::fs::copy(&path, faq.join(path.file_name().expect("file name"))).expect("copy faq file");
+        }
+        Self { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn faq(&self) -> PathBuf {
+        self.dir.path().join("faq")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.dir.path().join(relative);
+        std::fs::write(path, text).expect("write file");
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(relative)).expect("read file")
+    }
+
+    /// Runs faqbot in the workspace (default ./faq and ./index), with no settings inherited from the environment.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_input(args, None)
+    }
+
+    pub fn run_with_env(&self, args: &[&str], variables: &[(&str, &str)]) -> Output {
+        self.spawn(args, None, variables)
+    }
+
+    pub fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Output {
+        self.spawn(args, input, &[])
+    }
+
+    fn spawn(&self, args: &[&str], input: Option<&str>, variables: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for variable in [
+            "FAQBOT_FAQ",
+            "FAQBOT_INDEX",
+            "FAQBOT_THRESHOLD",
+            "FAQBOT_CONFIG",
+            "RUST_LOG",
+        ] {
+            command.env_remove(variable);
+        }
+        command.envs(variables.iter().copied());
+        let mut child = command.spawn().expect("start faqbot");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = input.unwrap_or_default().to_string();
+        // Written from another thread: a large input and its large output would otherwise fill both pipes.
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let output = child.wait_with_output().expect("wait for faqbot");
+        writer.join().expect("stdin writer").expect("write stdin");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// `ask --json` for one question, parsed.
+    pub fn ask_json(&self, question: &str) -> serde_json::Value {
+        let output = self.run(&["ask", "--json", question]);
+        assert_eq!(output.code, 0, "ask failed: {}", output.stderr);
+        serde_json::from_str(&output.stdout).expect("ask --json prints one JSON object")
+    }
+}
+
+impl Output {
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect()
+    }
+}
+
+/// Whether text contains Han characters.
+pub fn has_han(text: &str) -> bool {
+    text.chars().any(faqbot::lang::is_han)
+}
