@@ -29,7 +29,12 @@ pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
         results: args.top,
         explain: args.explain,
     };
-    let mut out = anstream::stdout().lock();
+    // JSON never carries styles, so it skips anstream's scan for escape codes.
+    let mut out: Box<dyn Write> = if args.json {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(anstream::stdout().lock())
+    };
     if !args.question.is_empty() {
         answer(&engine, &args.question.join(" "), options, args.json, &mut out)?;
         return Ok(ExitCode::from(EXIT_OK));

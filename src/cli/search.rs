@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use faqbot::lang::is_chinese;
 
-use super::render::{BOLD, DIM, HIGHLIGHT};
+use super::render::{self, BOLD, DIM, HIGHLIGHT};
 use super::{EXIT_OK, Settings};
 
 /// Snippets are about two lines of a terminal.
@@ -47,9 +47,11 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     for (rank, candidate) in retrieval.candidates.iter().enumerate() {
         let entry = &candidate.entry;
+        // Snippets come from the answer as plain text, so Markdown marks never mix with the highlight marks.
+        let plain_answer = anstream::adapter::strip_str(&render::markdown(entry.answer_in(chinese))).to_string();
         let highlight = engine
             .index()
-            .highlight(&retrieval.concepts, entry.answer_in(chinese), SNIPPET_CHARS)?;
+            .highlight(&retrieval.concepts, &plain_answer, SNIPPET_CHARS)?;
         if args.json {
             let hit = Hit {
                 rank: rank + 1,

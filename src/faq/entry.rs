@@ -30,9 +30,10 @@ pub struct Entry {
     pub lines: EntryLines,
 }
 
-/// Where things are in the entry's file, for problems found across files.
+/// Where the entry's file is and where things are in it, for problems found across files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntryLines {
+    pub file: std::path::PathBuf,
     pub id: usize,
     pub questions: Vec<usize>,
     pub rules: Vec<usize>,
@@ -76,8 +77,17 @@ struct RawFrontMatter {
     reviewed: Spanned<toml::value::Datetime>,
 }
 
-/// Parses and checks one entry file. Returns `None` when the entry cannot be used; every reason is in `problems`.
-pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> {
+/// An entry as parsed, and whether the checks on its own file passed.
+#[derive(Debug)]
+pub struct Parsed {
+    pub entry: Entry,
+    /// False when this file has errors: the entry still takes part in the checks across files, so that every
+    /// problem is reported at once, but it is never indexed.
+    pub is_valid: bool,
+}
+
+/// Parses and checks one entry file. `None` when its front matter cannot be read; every reason is in `problems`.
+pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Parsed> {
     let split = match front_matter::split(text) {
         Ok(split) => split,
         Err(error) => {
@@ -211,11 +221,10 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
         }
     }
 
-    if problems.errors().count() > before {
-        return None;
-    }
-    Some(Entry {
+    let is_valid = problems.errors().count() == before;
+    let entry = Entry {
         lines: EntryLines {
+            file: path.to_path_buf(),
             id: line(raw.id.span().start).unwrap_or(1),
             questions: raw
                 .questions
@@ -252,7 +261,8 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Entry> 
         reviewed: reviewed.unwrap_or_default(),
         answer: answers.en.to_string(),
         answer_zh: answers.zh.map(str::to_string),
-    })
+    };
+    Some(Parsed { entry, is_valid })
 }
 
 /// The form in which two questions count as the same: case, spacing and closing punctuation ignored.
@@ -273,7 +283,9 @@ mod tests {
 
     fn parse_str(name: &str, text: &str) -> (Option<Entry>, Vec<String>) {
         let mut problems = Problems::default();
-        let entry = parse(Path::new(name), text, &mut problems);
+        let entry = parse(Path::new(name), text, &mut problems)
+            .filter(|p| p.is_valid)
+            .map(|p| p.entry);
         (entry, problems.iter().map(ToString::to_string).collect())
     }
 

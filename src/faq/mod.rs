@@ -103,6 +103,7 @@ impl KnowledgeBase {
         let files = SourceFiles::find(dir)?;
         let mut problems = Problems::default();
         let mut knowledge_base = KnowledgeBase::default();
+        let mut invalid = HashSet::new();
 
         match read_text(&files.rules) {
             Ok(Some(text)) => knowledge_base.rules = rules::parse(&files.rules, &text, &mut problems),
@@ -121,8 +122,11 @@ impl KnowledgeBase {
         for path in &files.entries {
             match read_text(path) {
                 Ok(Some(text)) => {
-                    if let Some(entry) = entry::parse(path, &text, &mut problems) {
-                        knowledge_base.entries.push(entry);
+                    if let Some(parsed) = entry::parse(path, &text, &mut problems) {
+                        if !parsed.is_valid {
+                            invalid.insert(parsed.entry.id.clone());
+                        }
+                        knowledge_base.entries.push(parsed.entry);
                     }
                 }
                 Ok(None) => {}
@@ -137,6 +141,7 @@ impl KnowledgeBase {
             ));
         }
         knowledge_base.check_across_files(&files, &mut problems);
+        knowledge_base.entries.retain(|e| !invalid.contains(&e.id));
         problems.sort();
         Ok(Loaded {
             knowledge_base,
@@ -146,14 +151,13 @@ impl KnowledgeBase {
 
     /// The checks that need more than one file. Entries that fail them are dropped so that the index never cites a missing rule.
     fn check_across_files(&mut self, files: &SourceFiles, problems: &mut Problems) {
-        let entry_path = |id: &str| files.dir.join(format!("{id}.md"));
         let known_rules: HashSet<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
         let mut broken = HashSet::new();
         for entry in &self.entries {
             for (rule, line) in entry.rules.iter().zip(&entry.lines.rules) {
                 if !known_rules.contains(rule.as_str()) {
                     problems.push(Problem::error(
-                        &entry_path(&entry.id),
+                        &entry.lines.file,
                         Some(*line),
                         format!("rule `{rule}` is not in {RULES_FILE}: fix the id or add the rule there"),
                     ));
@@ -162,18 +166,21 @@ impl KnowledgeBase {
             }
         }
 
-        let mut first_owner: HashMap<String, (&str, usize)> = HashMap::new();
+        let mut first_owner: HashMap<String, (&Path, usize)> = HashMap::new();
         for entry in &self.entries {
             for (question, line) in entry.questions.iter().zip(&entry.lines.questions) {
                 match first_owner.get(&entry::normalize_question(question)) {
-                    Some((owner, owner_line)) if *owner != entry.id => problems.push(Problem::error(
-                        &entry_path(&entry.id),
+                    Some((owner, owner_line)) if *owner != entry.lines.file => problems.push(Problem::error(
+                        &entry.lines.file,
                         Some(*line),
-                        format!("question \"{question}\" is also asked in {owner}.md line {owner_line}: a question belongs to one entry"),
+                        format!(
+                            "question \"{question}\" is also asked in {} line {owner_line}: a question belongs to one entry",
+                            owner.file_name().map_or_else(|| owner.display().to_string(), |n| n.to_string_lossy().into_owned())
+                        ),
                     )),
                     Some(_) => {}
                     None => {
-                        first_owner.insert(entry::normalize_question(question), (&entry.id, *line));
+                        first_owner.insert(entry::normalize_question(question), (&entry.lines.file, *line));
                     }
                 }
             }

@@ -381,34 +381,42 @@ impl<'a> OrdinalColumns<'a> {
     }
 }
 
-/// Per-concept, per-field weights, to tell which concepts a candidate's documents match.
+/// Tells which concepts a candidate's documents match, and with what score, from one term weight per (field, token):
+/// an alternative scores the sum of its tokens (all must match), a concept its best alternative, as in the ranking
+/// query, without building that query's union scorers for every probe.
 struct ConceptMatcher<'a> {
     concepts: &'a [Concept],
     questions: &'a Searcher,
     entries: &'a Searcher,
-    weights: Vec<[Box<dyn Weight>; 3]>,
+    weights: HashMap<(usize, String), Box<dyn Weight>>,
 }
 
 impl<'a> ConceptMatcher<'a> {
+    const FIELDS: [MatchField; 3] = [MatchField::Question, MatchField::Answer, MatchField::Tags];
+
     fn new(
         concepts: &'a [Concept],
         fields: &super::FaqSchema,
         questions: &'a Searcher,
         entries: &'a Searcher,
     ) -> tantivy::Result<Self> {
-        let weights = concepts
-            .iter()
-            .map(|concept| {
-                Ok([
-                    concept_query(concept, fields.questions.question)
-                        .weight(EnableScoring::enabled_from_searcher(questions))?,
-                    concept_query(concept, fields.entries.answer)
-                        .weight(EnableScoring::enabled_from_searcher(entries))?,
-                    concept_query(concept, fields.entries.tags)
-                        .weight(EnableScoring::enabled_from_searcher(entries))?,
-                ])
-            })
-            .collect::<tantivy::Result<_>>()?;
+        let fields = [fields.questions.question, fields.entries.answer, fields.entries.tags];
+        let mut weights = HashMap::new();
+        for concept in concepts {
+            for token in concept.alternatives.iter().flatten() {
+                for (slot, field) in fields.iter().enumerate() {
+                    if weights.contains_key(&(slot, token.clone())) {
+                        continue;
+                    }
+                    let searcher = if slot == 0 { questions } else { entries };
+                    let query = TermQuery::new(Term::from_field_text(*field, token), IndexRecordOption::WithFreqs);
+                    weights.insert(
+                        (slot, token.clone()),
+                        query.weight(EnableScoring::enabled_from_searcher(searcher))?,
+                    );
+                }
+            }
+        }
         Ok(Self {
             concepts,
             questions,
@@ -419,15 +427,30 @@ impl<'a> ConceptMatcher<'a> {
 
     fn matches(&self, question: Option<DocAddress>, entry: DocAddress) -> tantivy::Result<Vec<ConceptMatch>> {
         let mut matches = Vec::new();
-        for (concept, [in_question, in_answer, in_tags]) in self.concepts.iter().zip(&self.weights) {
-            let probes = [
-                (MatchField::Question, in_question, self.questions, question, 1.0),
-                (MatchField::Answer, in_answer, self.entries, Some(entry), 1.0),
-                (MatchField::Tags, in_tags, self.entries, Some(entry), TAGS_BOOST),
-            ];
-            for (field, weight, searcher, address, boost) in probes {
+        for concept in self.concepts {
+            for (slot, field) in Self::FIELDS.into_iter().enumerate() {
+                let (searcher, address, boost) = match field {
+                    MatchField::Question => (self.questions, question, 1.0),
+                    MatchField::Answer => (self.entries, Some(entry), 1.0),
+                    MatchField::Tags => (self.entries, Some(entry), TAGS_BOOST),
+                };
                 let Some(address) = address else { continue };
-                if let Some(score) = score_of(weight.as_ref(), searcher, address, boost)? {
+                let mut best: Option<f32> = None;
+                for (i, alternative) in concept.alternatives.iter().enumerate() {
+                    let mut sum = Some(0.0);
+                    for token in alternative {
+                        let score = match self.weights.get(&(slot, token.clone())) {
+                            Some(weight) => score_of(weight.as_ref(), searcher, address, boost)?,
+                            None => None,
+                        };
+                        sum = sum.zip(score).map(|(a, b)| a + b);
+                    }
+                    let boost = if i == 0 { 1.0 } else { SYNONYM_BOOST };
+                    if let Some(score) = sum.map(|s| s * boost) {
+                        best = Some(best.map_or(score, |b: f32| b.max(score)));
+                    }
+                }
+                if let Some(score) = best {
                     matches.push(ConceptMatch {
                         concept: concept.label.clone(),
                         field,

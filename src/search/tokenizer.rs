@@ -4,10 +4,12 @@
 //! English-only question never pays for it); everything else is split into words. Full-width forms
 //! are folded with NFKC per character while offsets keep pointing into the original text.
 
+use std::sync::LazyLock;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
     TokenizerManager,
 };
+
 use unicode_normalization::UnicodeNormalization;
 
 use crate::lang::is_han;
@@ -39,20 +41,29 @@ pub fn register(manager: &TokenizerManager) {
     manager.register(VOCAB, vocab_analyzer());
 }
 
-pub fn text_analyzer() -> TextAnalyzer {
+/// Built once per process (the stop-word set and the stemmer), cloned cheaply for each use.
+static TEXT_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(MixedScriptTokenizer)
         .filter(LowerCaser)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
         .filter(Stemmer::new(Language::English))
         .build()
-}
+});
 
-pub fn vocab_analyzer() -> TextAnalyzer {
+static VOCAB_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(MixedScriptTokenizer)
         .filter(LowerCaser)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .build()
+});
+
+pub fn text_analyzer() -> TextAnalyzer {
+    TEXT_ANALYZER.clone()
+}
+
+pub fn vocab_analyzer() -> TextAnalyzer {
+    VOCAB_ANALYZER.clone()
 }
 
 /// Analyzes `text` into its token texts.

@@ -40,11 +40,13 @@ fn reports_every_problem_with_path_and_line() {
         "faq/bad-toml.md:4: error: invalid TOML: missing comma between array elements",
         "faq/broken.md:2: error: id `Broken` must be kebab-case (lowercase letters, digits and single dashes)",
         "faq/broken.md:3: error: a question is empty: remove it or write the question",
+        "faq/broken.md:4: error: rule `no-such-rule` is not in rules.toml: fix the id or add the rule there",
         "faq/broken.md:5: error: `source` is empty: say where in the thread the answer comes from",
         "faq/broken.md:8: error: the English answer is empty: write it in Markdown after the closing `+++`",
         "faq/latin1.md:4: error: not valid UTF-8: save the file as UTF-8",
+        "faq/orphan.md:3: error: question \"Is registration free?\" is also asked in broken.md line 3: a question belongs to one entry",
         "faq/orphan.md:4: error: rule `no-such-rule` is not in rules.toml: fix the id or add the rule there",
-        "faq/registration-cost.md:5: error: question \"Is registration free?\" is also asked in orphan.md line 3: a question belongs to one entry",
+        "faq/registration-cost.md:5: error: question \"Is registration free?\" is also asked in broken.md line 3: a question belongs to one entry",
         "faq/unclosed.md:1: error: the front matter opened on line 1 is never closed: add a line `+++` after it",
     ];
     let lines: Vec<&str> = output.stdout.lines().collect();
@@ -55,7 +57,7 @@ fn reports_every_problem_with_path_and_line() {
             .unwrap_or(line);
         assert!(line.starts_with(expected), "\n  got: {line}\n want: {expected}");
     }
-    assert!(output.stderr.contains("9 error(s), 0 warning(s)"), "{}", output.stderr);
+    assert!(output.stderr.contains("11 error(s), 0 warning(s)"), "{}", output.stderr);
 }
 
 #[test]
