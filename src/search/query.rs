@@ -130,13 +130,13 @@ impl SearchIndex {
         weigh_concepts(&mut concepts, &mut idf).map_err(error)?;
 
         let fields = &self.schema;
-        let question_query = union(
+        let question_query = BooleanQuery::union(
             concepts
                 .iter()
                 .map(|c| concept_query(c, fields.questions.question))
                 .collect(),
         );
-        let entry_query = union(
+        let entry_query = BooleanQuery::union(
             concepts
                 .iter()
                 .flat_map(|c| {
@@ -286,7 +286,7 @@ impl SearchIndex {
     pub fn highlight(&self, concepts: &[Concept], text: &str, max_chars: usize) -> Result<Highlight, IndexError> {
         let entries = self.entries.searcher();
         let field = self.schema.entries.answer;
-        let query = union(concepts.iter().map(|c| concept_query(c, field)).collect());
+        let query = BooleanQuery::union(concepts.iter().map(|c| concept_query(c, field)).collect());
         let mut generator =
             SnippetGenerator::create(&entries, &query, field).map_err(|source| IndexError::Tantivy {
                 path: self.path.clone(),
@@ -602,29 +602,22 @@ fn weigh_concepts(concepts: &mut [Concept], idf: &mut IdfCache<'_>) -> tantivy::
     Ok(())
 }
 
+/// A concept on one field: the best of its alternatives (the typed words first, synonyms a little less),
+/// each alternative matching only when all its tokens do.
 fn concept_query(concept: &Concept, field: Field) -> Box<dyn Query> {
-    let alternatives: Vec<Box<dyn Query>> = concept
+    let alternatives = concept
         .alternatives
         .iter()
         .enumerate()
         .map(|(i, tokens)| {
-            let terms: Vec<Box<dyn Query>> = tokens
+            let terms = tokens
                 .iter()
                 .map(|t| {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, t),
-                        IndexRecordOption::WithFreqs,
-                    )) as Box<dyn Query>
+                    let term = Term::from_field_text(field, t);
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>
                 })
                 .collect();
-            let query: Box<dyn Query> = if terms.len() == 1 {
-                terms
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| Box::new(BooleanQuery::union(Vec::new())))
-            } else {
-                Box::new(BooleanQuery::intersection(terms))
-            };
+            let query = single_or(terms, BooleanQuery::intersection);
             if i == 0 {
                 query
             } else {
@@ -632,18 +625,22 @@ fn concept_query(concept: &Concept, field: Field) -> Box<dyn Query> {
             }
         })
         .collect();
-    if alternatives.len() == 1 {
-        alternatives
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Box::new(BooleanQuery::union(Vec::new())))
-    } else {
-        Box::new(DisjunctionMaxQuery::new(alternatives))
-    }
+    single_or(alternatives, DisjunctionMaxQuery::new)
 }
 
-fn union(queries: Vec<Box<dyn Query>>) -> BooleanQuery {
-    BooleanQuery::union(queries)
+/// The query itself when there is one, else `combine` of them all.
+fn single_or<Q: Query>(
+    mut queries: Vec<Box<dyn Query>>,
+    combine: impl FnOnce(Vec<Box<dyn Query>>) -> Q,
+) -> Box<dyn Query> {
+    match queries.pop() {
+        Some(query) if queries.is_empty() => query,
+        Some(query) => {
+            queries.push(query);
+            Box::new(combine(queries))
+        }
+        None => Box::new(combine(queries)),
+    }
 }
 
 fn apply_corrections(question: &str, corrections: &[Correction]) -> String {
