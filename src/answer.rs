@@ -37,7 +37,7 @@ pub struct Reply {
     /// The best entry's confidence, in [0, 1].
     pub confidence: f32,
     pub threshold: f32,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Words read as other words (typos), possibly none.
     pub corrections: Vec<Correction>,
     pub results: Vec<ReplyEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,13 +198,13 @@ fn confidence(candidate: &Candidate) -> f32 {
 
 /// The decline rule: answer with the best candidate when its confidence reaches the threshold.
 fn decide(candidates: &[Candidate], threshold: f32) -> (f32, bool) {
-    match candidates.first() {
-        Some(best) => {
-            let confidence = confidence(best);
-            (confidence, confidence >= threshold)
-        }
-        None => (0.0, false),
-    }
+    let confidence = candidates.first().map_or(0.0, confidence);
+    (confidence, answers(!candidates.is_empty(), confidence, threshold))
+}
+
+/// Whether a question with (or without) candidates and this confidence is answered at `threshold`.
+pub fn answers(has_candidates: bool, confidence: f32, threshold: f32) -> bool {
+    has_candidates && confidence >= threshold
 }
 
 fn explanation(retrieval: &Retrieval) -> Explanation {
@@ -270,17 +270,21 @@ mod tests {
 
     #[test]
     fn answers_at_or_above_the_threshold_and_declines_below() {
-        assert_eq!(decide(&[candidate(1.0, 1.0)], 0.49), (1.0, true));
-        let (confidence, answered) = decide(&[candidate(0.2, 0.6)], 0.49);
+        assert_eq!(decide(&[candidate(1.0, 1.0)], DEFAULT_THRESHOLD), (1.0, true));
+        let (confidence, answered) = decide(&[candidate(0.2, 0.6)], 0.5);
         assert!((confidence - 0.46).abs() < 1e-6 && !answered, "{confidence}");
-        let (confidence, answered) = decide(&[candidate(0.2, 0.6)], 0.46);
+        let (confidence, answered) = decide(&[candidate(0.2, 0.6)], 0.45);
         assert!(answered, "{confidence}");
+        assert!(
+            decide(&[candidate(0.2, 0.6)], confidence).1,
+            "the threshold itself answers"
+        );
         assert_eq!(decide(&[], 0.0), (0.0, false));
     }
 
     #[test]
     fn only_the_best_candidate_decides() {
-        assert!(!decide(&[candidate(0.0, 0.0), candidate(1.0, 1.0)], 0.49).1);
+        assert!(!decide(&[candidate(0.0, 0.0), candidate(1.0, 1.0)], DEFAULT_THRESHOLD).1);
     }
 
     #[test]

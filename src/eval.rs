@@ -82,7 +82,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn answered(&self, threshold: f32) -> bool {
-        !self.ranked.is_empty() && self.confidence >= threshold
+        crate::answer::answers(!self.ranked.is_empty(), self.confidence, threshold)
     }
 }
 

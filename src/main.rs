@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     cli::init_tracing(args.verbose);
     match cli::run(args) {
         Ok(code) => code,
+        // A reader that stopped reading (`faqbot ask … | head`) is not an error.
+        Err(error) if cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             cli::print_error(&error);
             ExitCode::from(cli::EXIT_ERROR)

@@ -43,7 +43,7 @@ impl Config {
             Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.clone(),
             message: e.message().to_string(),
         })?;
@@ -52,6 +52,10 @@ impl Config {
         {
             return Err(ConfigError::Threshold { path, value });
         }
+        // Paths in the file are relative to the file, wherever faqbot runs from.
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.faq = config.faq.map(|faq| base.join(faq));
+        config.index = config.index.map(|index| base.join(index));
         Ok(config)
     }
 }
@@ -59,6 +63,16 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("faqbot.toml");
+        std::fs::write(&path, "faq = \"kb\"\nindex = \"/var/cache/faqbot\"\n").expect("write");
+        let config = Config::load(Some(&path)).expect("config");
+        assert_eq!(config.faq, Some(dir.path().join("kb")));
+        assert_eq!(config.index, Some(PathBuf::from("/var/cache/faqbot")));
+    }
 
     #[test]
     fn a_missing_default_config_is_empty_but_a_named_one_is_required() {

@@ -43,12 +43,28 @@ pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
     if stdin.is_terminal() {
         eprintln!("Type a question and press Enter; Ctrl-D to finish.");
     }
-    for (number, line) in stdin.lock().lines().enumerate() {
-        let line = line.with_context(|| format!("cannot read question {} from standard input", number + 1))?;
-        if !args.json && number > 0 {
+    let mut input = stdin.lock();
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        let read = input
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("cannot read question {number} from standard input"))?;
+        if read == 0 {
+            break;
+        }
+        if !args.json && number > 1 {
             writeln!(out, "{}", "─".repeat(40))?;
         }
-        answer(&engine, line.trim_end_matches('\r'), options, args.json, &mut out)?;
+        // One badly encoded line gets its reply like any other rather than ending the batch.
+        let question = String::from_utf8_lossy(&line);
+        answer(
+            &engine,
+            question.trim_end_matches(['\n', '\r']),
+            options,
+            args.json,
+            &mut out,
+        )?;
         out.flush()?;
     }
     Ok(ExitCode::from(EXIT_OK))

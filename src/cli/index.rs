@@ -1,5 +1,6 @@
 //! `faqbot index`: rebuilds index/ from faq/ on demand and reports what went in and how long it took.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use faqbot::search::{Freshness, open_or_build};
@@ -15,17 +16,13 @@ pub fn run(settings: &Settings, _args: IndexArgs) -> anyhow::Result<ExitCode> {
     for problem in opened.problems.iter() {
         eprintln!("{problem}");
     }
-    if let Freshness::Stale(problems) = &opened.freshness {
-        eprintln!(
-            "error: {} has {} error(s) (above); {} was kept as it was",
-            settings.faq.display(),
-            problems.errors().count(),
-            settings.index.display()
-        );
+    if let Freshness::Stale(why) = &opened.freshness {
+        eprintln!("error: {why}; {} was kept as it was", settings.index.display());
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     let manifest = opened.index.manifest();
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Built {} from {}: {} entries ({} questions), {} rules, {} synonym groups in {} ms",
         settings.index.display(),
         settings.faq.display(),
@@ -34,6 +31,6 @@ pub fn run(settings: &Settings, _args: IndexArgs) -> anyhow::Result<ExitCode> {
         manifest.rules.len(),
         manifest.synonyms.len(),
         manifest.build_millis
-    );
+    )?;
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -96,14 +96,11 @@ impl Settings {
         let opened =
             open_or_build(&self.faq, &self.index, false).map_err(|error| explain_index_error(error, &self.faq))?;
         match &opened.freshness {
-            Freshness::Stale(problems) => {
-                for problem in problems.iter() {
+            Freshness::Stale(why) => {
+                for problem in opened.problems.iter() {
                     eprintln!("{problem}");
                 }
-                eprintln!(
-                    "warning: {} has errors (above); answering from the last good index until they are fixed",
-                    self.faq.display()
-                );
+                eprintln!("warning: {why}; answering from the last good index until that is fixed");
             }
             Freshness::Rebuilt(reason) => tracing::info!(%reason, "rebuilt {}", self.index.display()),
             Freshness::Fresh => {}
@@ -158,4 +155,12 @@ pub fn print_error(error: &anyhow::Error) {
     for cause in error.chain().skip(1) {
         eprintln!("  caused by: {cause}");
     }
+}
+
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -105,7 +105,7 @@ pub fn reply(reply: &Reply) -> String {
         for candidate in &explanation.candidates {
             let _ = writeln!(
                 out,
-                "  {BOLD}{}{BOLD:#}  score {:.3} = question {:.3} + {} × answer {:.3}; coverage {:.3}, phrasing coverage {:.3}",
+                "  {BOLD}{}{BOLD:#}  score {:.3} = question {:.3} + {} × answer {:.3}; coverage {:.3}, closest phrasing covered {:.3}",
                 candidate.id,
                 candidate.score,
                 candidate.question_score,
@@ -115,7 +115,7 @@ pub fn reply(reply: &Reply) -> String {
                 candidate.phrasing_coverage
             );
             if let Some(question) = &candidate.matched_question {
-                let _ = writeln!(out, "      best question: {question}");
+                let _ = writeln!(out, "      best-matching question: {question}");
             }
             for field in [
                 faqbot::search::MatchField::Question,

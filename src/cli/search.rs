@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::process::ExitCode;
 
-use faqbot::lang::is_chinese;
+use faqbot::answer::Language;
 
 use super::render::{self, BOLD, DIM, HIGHLIGHT};
 use super::{EXIT_OK, Settings};
@@ -39,7 +39,7 @@ struct Hit<'a> {
 pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let engine = settings.open_engine()?;
     let query = args.query.join(" ");
-    let chinese = is_chinese(&query);
+    let chinese = Language::of(&query).is_chinese();
     let retrieval = engine.index().retrieve(&query, args.top)?;
     let mut out = anstream::stdout().lock();
     if retrieval.candidates.is_empty() && !args.json {

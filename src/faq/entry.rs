@@ -34,7 +34,6 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntryLines {
     pub file: std::path::PathBuf,
-    pub id: usize,
     pub questions: Vec<usize>,
     pub rules: Vec<usize>,
 }
@@ -225,7 +224,6 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Parsed>
     let entry = Entry {
         lines: EntryLines {
             file: path.to_path_buf(),
-            id: line(raw.id.span().start).unwrap_or(1),
             questions: raw
                 .questions
                 .get_ref()

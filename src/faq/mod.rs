@@ -58,9 +58,15 @@ impl SourceFiles {
         let mut entries = Vec::new();
         for item in fs::read_dir(dir).map_err(list_error)? {
             let path = item.map_err(list_error)?.path();
-            let is_markdown = path.extension().is_some_and(|e| e == "md");
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
             let is_readme = path.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("readme"));
-            if is_markdown && !is_readme && !path.is_dir() {
+            // Hidden files are editors' and file managers' (".x.md.swp", "._x.md"), not entries. A broken link
+            // stays in the list so that loading reports it.
+            if is_markdown && !is_readme && !name.starts_with('.') && !path.is_dir() {
                 entries.push(path);
             }
         }
@@ -100,13 +106,24 @@ pub struct Loaded {
 impl KnowledgeBase {
     /// Reads and validates faq/. Problems in files never abort the load: all of them are collected.
     pub fn load(dir: &Path) -> Result<Loaded, FaqError> {
-        let files = SourceFiles::find(dir)?;
+        Ok(Self::load_files(&SourceFiles::find(dir)?))
+    }
+
+    /// Reads and validates the files found in faq/.
+    pub fn load_files(files: &SourceFiles) -> Loaded {
+        let dir = files.dir.as_path();
         let mut problems = Problems::default();
         let mut knowledge_base = KnowledgeBase::default();
         let mut invalid = HashSet::new();
 
+        let mut declared_rules = None;
         match read_text(&files.rules) {
-            Ok(Some(text)) => knowledge_base.rules = rules::parse(&files.rules, &text, &mut problems),
+            Ok(Some(text)) => {
+                if let Some(parsed) = rules::parse(&files.rules, &text, &mut problems) {
+                    knowledge_base.rules = parsed.rules;
+                    declared_rules = Some(parsed.declared);
+                }
+            }
             Ok(None) => problems.push(Problem::error(
                 &files.rules,
                 None,
@@ -129,7 +146,11 @@ impl KnowledgeBase {
                         knowledge_base.entries.push(parsed.entry);
                     }
                 }
-                Ok(None) => {}
+                Ok(None) => problems.push(Problem::error(
+                    path,
+                    None,
+                    "cannot be read: the file is gone or is a link to nothing; restore it or remove the link",
+                )),
                 Err(problem) => problems.push(problem),
             }
         }
@@ -140,22 +161,29 @@ impl KnowledgeBase {
                 "no entries: add at least one <id>.md file (see faq/README.md)",
             ));
         }
-        knowledge_base.check_across_files(&files, &mut problems);
+        knowledge_base.check_across_files(files, declared_rules.as_ref(), &mut problems);
         knowledge_base.entries.retain(|e| !invalid.contains(&e.id));
         problems.sort();
-        Ok(Loaded {
+        Loaded {
             knowledge_base,
             problems,
-        })
+        }
     }
 
-    /// The checks that need more than one file. Entries that fail them are dropped so that the index never cites a missing rule.
-    fn check_across_files(&mut self, files: &SourceFiles, problems: &mut Problems) {
-        let known_rules: HashSet<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
+    /// The checks that need more than one file. Entries that fail them are dropped so that the index never
+    /// cites a missing rule. `declared_rules` are the ids rules.toml declares, `None` when it could not be read,
+    /// in which case references are not checked (every entry would be blamed for one broken file).
+    fn check_across_files(
+        &mut self,
+        files: &SourceFiles,
+        declared_rules: Option<&HashSet<String>>,
+        problems: &mut Problems,
+    ) {
         let mut broken = HashSet::new();
         for entry in &self.entries {
+            let Some(declared) = declared_rules else { break };
             for (rule, line) in entry.rules.iter().zip(&entry.lines.rules) {
-                if !known_rules.contains(rule.as_str()) {
+                if !rule.is_empty() && !declared.contains(rule) {
                     problems.push(Problem::error(
                         &entry.lines.file,
                         Some(*line),
@@ -202,22 +230,39 @@ impl KnowledgeBase {
         }
         self.entries.retain(|e| !broken.contains(&e.id));
     }
+}
 
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
+/// Reads a file as UTF-8 with `\n` line endings. `Ok(None)` when it does not exist.
+fn read_text(path: &Path) -> Result<Option<String>, Problem> {
+    // Reading a pipe or a device named like an entry would block or never end.
+    if let Ok(metadata) = fs::metadata(path)
+        && !metadata.is_file()
+    {
+        return Err(Problem::error(
+            path,
+            None,
+            "not a regular file: faq/ holds only text files",
+        ));
+    }
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(|text| Some(normalize_line_endings(text)))
+            .map_err(|error| {
+                let offset = error.utf8_error().valid_up_to();
+                let line = front_matter::line_of(&String::from_utf8_lossy(&error.into_bytes()[..offset]), offset);
+                Problem::error(path, Some(line), "not valid UTF-8: save the file as UTF-8")
+            }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Problem::error(path, None, format!("cannot read the file: {error}"))),
     }
 }
 
-/// Reads a file as UTF-8. `Ok(None)` when it does not exist.
-fn read_text(path: &Path) -> Result<Option<String>, Problem> {
-    match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|error| {
-            let offset = error.utf8_error().valid_up_to();
-            let line = front_matter::line_of(&String::from_utf8_lossy(&error.into_bytes()[..offset]), offset);
-            Problem::error(path, Some(line), "not valid UTF-8: save the file as UTF-8")
-        }),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(Problem::error(path, None, format!("cannot read the file: {error}"))),
+/// CRLF files are welcome, but answers carry `\n` only (line numbers are unchanged).
+fn normalize_line_endings(text: String) -> String {
+    if text.contains("\r\n") {
+        text.replace("\r\n", "\n")
+    } else {
+        text
     }
 }
 

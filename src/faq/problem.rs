@@ -90,14 +90,6 @@ impl Problems {
     }
 }
 
-impl IntoIterator for Problems {
-    type Item = Problem;
-    type IntoIter = std::vec::IntoIter<Problem>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
 /// Turns a TOML parse error inside a larger file into a problem on the right line.
 /// `text` is the TOML that was parsed; `first_line` is its first line's number in the file.
 pub fn from_toml_error(path: &Path, text: &str, first_line: usize, error: &toml::de::Error) -> Problem {

@@ -54,27 +54,35 @@ impl Rule {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    rule: Vec<RawRule>,
+    rule: Vec<Spanned<RawRule>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
-    id: Spanned<String>,
-    statement: Spanned<String>,
+    id: Option<Spanned<String>>,
+    statement: Option<Spanned<String>>,
     statement_zh: Option<Spanned<String>>,
-    applies_to: Spanned<Vec<AccountKind>>,
-    source: Spanned<String>,
+    applies_to: Option<Spanned<Vec<AccountKind>>>,
+    source: Option<Spanned<String>>,
     since: Option<Spanned<toml::value::Datetime>>,
 }
 
-/// Parses rules.toml. Rules with problems are reported and left out.
-pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
+/// The rules of rules.toml that passed their checks, and every id the file declares (valid or not), so that
+/// an entry citing a rule with a problem is not also told that the rule does not exist.
+#[derive(Debug)]
+pub struct ParsedRules {
+    pub rules: Vec<Rule>,
+    pub declared: HashSet<String>,
+}
+
+/// Parses rules.toml; `None` when it is not valid TOML. Rules with problems are reported and left out.
+pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<ParsedRules> {
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(error) => {
             problems.push(from_toml_error(path, text, 1, &error));
-            return Vec::new();
+            return None;
         }
     };
     if raw.rule.is_empty() {
@@ -86,11 +94,35 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
     }
     let mut seen = HashSet::new();
     let mut rules = Vec::new();
-    for raw in raw.rule {
-        let line = line_of(text, raw.id.span().start);
+    for table in raw.rule {
+        let table_line = line_of(text, table.span().start);
+        let raw = table.into_inner();
         let at = |spanned_start: usize| Some(line_of(text, spanned_start));
+        let Some(raw_id) = &raw.id else {
+            problems.push(Problem::error(
+                path,
+                Some(table_line),
+                "a [[rule]] has no `id`: give it a kebab-case id",
+            ));
+            continue;
+        };
+        let line = line_of(text, raw_id.span().start);
+        let id = raw_id.get_ref().trim().to_string();
         let mut ok = true;
-        let id = raw.id.get_ref().trim().to_string();
+        for (name, present) in [
+            ("statement", raw.statement.is_some()),
+            ("applies_to", raw.applies_to.is_some()),
+            ("source", raw.source.is_some()),
+        ] {
+            if !present {
+                problems.push(Problem::error(
+                    path,
+                    Some(line),
+                    format!("rule `{id}` has no `{name}`: add it"),
+                ));
+                ok = false;
+            }
+        }
         if !is_kebab_case(&id) {
             problems.push(Problem::error(
                 path,
@@ -98,7 +130,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
                 format!("rule id `{id}` must be kebab-case (lowercase letters, digits and single dashes)"),
             ));
             ok = false;
-        } else if !seen.insert(id.clone()) {
+        } else if seen.contains(&id) {
             problems.push(Problem::error(
                 path,
                 Some(line),
@@ -107,7 +139,9 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
             ok = false;
         }
         for (name, value) in [("statement", &raw.statement), ("source", &raw.source)] {
-            if value.get_ref().trim().is_empty() {
+            if let Some(value) = value
+                && value.get_ref().trim().is_empty()
+            {
                 problems.push(Problem::error(
                     path,
                     at(value.span().start),
@@ -126,10 +160,12 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
             ));
             ok = false;
         }
-        if raw.applies_to.get_ref().is_empty() {
+        if let Some(applies_to) = &raw.applies_to
+            && applies_to.get_ref().is_empty()
+        {
             problems.push(Problem::error(
                 path,
-                at(raw.applies_to.span().start),
+                at(applies_to.span().start),
                 format!("rule `{id}` has an empty `applies_to`: name the account kinds it applies to"),
             ));
             ok = false;
@@ -147,19 +183,22 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<Rule> {
             }
             None => None,
         };
-        if ok {
+        let duplicate = !seen.insert(id.clone());
+        if let (false, true, Some(statement), Some(applies_to), Some(source)) =
+            (duplicate, ok, raw.statement, raw.applies_to, raw.source)
+        {
             rules.push(Rule {
                 id,
-                statement: raw.statement.into_inner().trim().to_string(),
+                statement: statement.into_inner().trim().to_string(),
                 statement_zh: raw.statement_zh.map(|s| s.into_inner().trim().to_string()),
-                applies_to: raw.applies_to.into_inner(),
-                source: raw.source.into_inner().trim().to_string(),
+                applies_to: applies_to.into_inner(),
+                source: source.into_inner().trim().to_string(),
                 since,
                 line,
             });
         }
     }
-    rules
+    Some(ParsedRules { rules, declared: seen })
 }
 
 #[cfg(test)]
@@ -168,7 +207,7 @@ mod tests {
 
     fn parse_str(text: &str) -> (Vec<Rule>, Problems) {
         let mut problems = Problems::default();
-        let rules = parse(Path::new("faq/rules.toml"), text, &mut problems);
+        let rules = parse(Path::new("faq/rules.toml"), text, &mut problems).map_or_else(Vec::new, |p| p.rules);
         (rules, problems)
     }
 
@@ -180,6 +219,24 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(rules[0].since.as_deref(), Some("2014-04-15"));
         assert_eq!(rules[0].applies_to, vec![AccountKind::Service]);
+    }
+
+    #[test]
+    fn a_missing_field_is_reported_on_its_rule_and_the_id_stays_declared() {
+        let mut problems = Problems::default();
+        let text =
+            "[[rule]]\nid = \"a\"\nstatement = \"x\"\napplies_to = [\"service\"]\n\n[[rule]]\nstatement = \"y\"\n";
+        let parsed = parse(Path::new("faq/rules.toml"), text, &mut problems).expect("valid TOML");
+        assert!(parsed.rules.is_empty());
+        assert!(parsed.declared.contains("a"));
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "faq/rules.toml:2: error: rule `a` has no `source`: add it".to_string(),
+                "faq/rules.toml:6: error: a [[rule]] has no `id`: give it a kebab-case id".to_string(),
+            ]
+        );
     }
 
     #[test]

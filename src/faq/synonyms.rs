@@ -41,19 +41,21 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<SynonymGro
     let mut groups = Vec::new();
     for raw in raw.group {
         let group_line = line_of(text, raw.terms.span().start);
-        let mut terms = Vec::new();
+        let mut terms: Vec<String> = Vec::new();
         for term in raw.terms.get_ref() {
             let line = Some(line_of(text, term.span().start));
             let normalized = term.get_ref().trim().to_lowercase();
             if normalized.is_empty() {
                 problems.push(Problem::error(path, line, "a synonym term is empty: remove it"));
-                continue;
+            } else if let Some(other) = owner.get(&normalized) {
+                problems.push(Problem::error(
+                    path,
+                    line,
+                    format!("term `{normalized}` is already in the group on line {other}: a term belongs to one group; merge the groups"),
+                ));
+            } else if !terms.contains(&normalized) {
+                terms.push(normalized);
             }
-            if let Some(other) = owner.insert(normalized.clone(), group_line) {
-                problems.push(Problem::error(path, line, format!("term `{normalized}` is already in the group on line {other}: a term belongs to one group; merge the groups")));
-                continue;
-            }
-            terms.push(normalized);
         }
         if terms.len() < 2 {
             problems.push(Problem::error(
@@ -62,6 +64,10 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<SynonymGro
                 "a synonym group needs at least two terms",
             ));
             continue;
+        }
+        // Only accepted groups own their terms, so later messages never point at a group that was left out.
+        for term in &terms {
+            owner.insert(term.clone(), group_line);
         }
         groups.push(SynonymGroup { terms });
     }

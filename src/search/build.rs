@@ -79,6 +79,14 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         for text in entry.questions.iter().chain(&entry.tags).chain([&entry.answer]) {
             document.add_text(fields.vocab, text);
         }
+        // The synonyms' words are vocabulary too ("certfication" is corrected even if only synonyms.toml spells
+        // it). They go with the first entry rather than into a document of their own, which would count in
+        // BM25's document total and average answer length.
+        if ordinal == 0 {
+            for term in knowledge_base.synonyms.iter().flat_map(|g| &g.terms) {
+                document.add_text(fields.vocab, term);
+            }
+        }
         document.add_u64(fields.entry, ordinal);
         document.add_text(fields.record, serde_json::to_string(entry).map_err(json_error)?);
         let phrasings: Vec<Vec<String>> = entry
@@ -89,14 +97,6 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         document.add_text(fields.phrasings, serde_json::to_string(&phrasings).map_err(json_error)?);
         entries_writer.add_document(document).map_err(tantivy_error)?;
     }
-    // The synonyms' words are vocabulary too, so "certfication" is corrected even if only synonyms.toml spells it.
-    let mut synonym_words = TantivyDocument::default();
-    for group in &knowledge_base.synonyms {
-        for term in &group.terms {
-            synonym_words.add_text(schema.entries.vocab, term);
-        }
-    }
-    entries_writer.add_document(synonym_words).map_err(tantivy_error)?;
 
     for writer in [questions_writer, entries_writer] {
         commit(writer).map_err(tantivy_error)?;

@@ -49,6 +49,8 @@ pub enum IndexError {
     },
     #[error("{}: index format {found}, this faqbot reads {expected}", .path.display())]
     SchemaVersion { path: PathBuf, found: u32, expected: u32 },
+    #[error("{}: is not a folder; --index must name a folder for the index (it is created if missing)", .0.display())]
+    NotAFolder(PathBuf),
     #[error("{}: damaged index files: {}", .path.display(), .files.join(", "))]
     Damaged { path: PathBuf, files: Vec<String> },
     #[error("{}: the index has no entry number {ordinal}", .path.display())]
@@ -99,13 +101,34 @@ impl SearchIndex {
         &self.manifest
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub fn schema(&self) -> &FaqSchema {
         &self.schema
     }
+}
+
+/// Segment files end in an 8-byte footer; a shorter one is the case tantivy panics on, so it is caught first.
+fn reject_truncated_files(path: &Path) -> Result<(), IndexError> {
+    const FOOTER_BYTES: u64 = 8;
+    let items = std::fs::read_dir(path).map_err(|source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for item in items.flatten() {
+        let name = item.file_name().to_string_lossy().into_owned();
+        let is_segment_file = !name.starts_with('.') && !name.ends_with(".json") && !name.ends_with(".lock");
+        if is_segment_file && item.metadata().is_ok_and(|m| m.is_file() && m.len() < FOOTER_BYTES) {
+            files.push(name);
+        }
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    files.sort();
+    Err(IndexError::Damaged {
+        path: path.to_path_buf(),
+        files,
+    })
 }
 
 /// Opens one tantivy index and checks its files. Tantivy 0.27 panics on some damaged files (a footer check
@@ -120,6 +143,7 @@ fn open_reader(path: &Path) -> Result<IndexReader, IndexError> {
 }
 
 fn open_checked_reader(path: &Path) -> Result<IndexReader, IndexError> {
+    reject_truncated_files(path)?;
     let error = |source| IndexError::Tantivy {
         path: path.to_path_buf(),
         source,

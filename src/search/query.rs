@@ -27,8 +27,6 @@ const QUESTION_HITS: usize = 64;
 const ENTRY_HITS: usize = 32;
 /// A synonym counts a little less than the word the user typed.
 const SYNONYM_BOOST: f32 = 0.8;
-/// Tags are short and chosen by curators: a tag match says more than a word in a long answer.
-const TAGS_BOOST: f32 = 1.0;
 /// How much the best answer/tags score adds to the best question score.
 pub const ANSWER_WEIGHT: f32 = 0.25;
 /// How much of a concept's weight a match in the answer or tags (and not the matched question) earns.
@@ -84,7 +82,8 @@ pub struct Candidate {
     pub matched_question: Option<String>,
     /// Share of the question's concepts (weighted by how telling each is) that this entry covers, in [0, 1].
     pub coverage: f32,
-    /// Share of the matched phrasing's words (weighted the same way) that the question covers, in [0, 1].
+    /// Share of its closest phrasing's words (weighted the same way) that the question covers, in [0, 1]:
+    /// the best over all the entry's phrasings, which need not be `matched_question`.
     pub phrasing_coverage: f32,
     pub matches: Vec<ConceptMatch>,
 }
@@ -142,7 +141,7 @@ impl SearchIndex {
                 .flat_map(|c| {
                     [
                         concept_query(c, fields.entries.answer),
-                        Box::new(BoostQuery::new(concept_query(c, fields.entries.tags), TAGS_BOOST)) as Box<dyn Query>,
+                        concept_query(c, fields.entries.tags),
                     ]
                 })
                 .collect(),
@@ -349,7 +348,7 @@ impl SearchIndex {
     }
 }
 
-/// The `entry` fast-field column of each segment, opened on first use.
+/// One u64 fast-field column (`entry` or `phrasing`) of each segment, opened on first use.
 struct OrdinalColumns<'a> {
     searcher: &'a Searcher,
     field: &'static str,
@@ -432,7 +431,7 @@ impl<'a> ConceptMatcher<'a> {
                 let (searcher, address, boost) = match field {
                     MatchField::Question => (self.questions, question, 1.0),
                     MatchField::Answer => (self.entries, Some(entry), 1.0),
-                    MatchField::Tags => (self.entries, Some(entry), TAGS_BOOST),
+                    MatchField::Tags => (self.entries, Some(entry), 1.0),
                 };
                 let Some(address) = address else { continue };
                 let mut best: Option<f32> = None;

@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bumped whenever the schema, the analysis or what is stored changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Debug)]
 pub struct QuestionFields {
@@ -29,7 +29,7 @@ pub struct EntryFields {
     /// English and Chinese answers, analyzed (positions kept for snippets).
     pub answer: Field,
     pub tags: Field,
-    /// Every word of the entry as written, for correcting typos.
+    /// Every word of the entry as written (and, on the first entry, of the synonyms), for correcting typos.
     pub vocab: Field,
     /// The entry's ordinal, indexed to find an entry's document, fast to read it from a hit.
     pub entry: Field,

@@ -11,7 +11,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::{debug, info, warn};
 
-use super::schema::SCHEMA_VERSION;
 use super::{IndexError, SearchIndex, build};
 use crate::faq::{KnowledgeBase, Problems, SourceFiles};
 
@@ -49,101 +48,142 @@ pub enum Freshness {
     Fresh,
     /// Just built from faq/, for this reason.
     Rebuilt(RebuildReason),
-    /// faq/ changed but has errors, so the last good index keeps serving.
-    Stale(Problems),
+    /// faq/ changed but could not be built (errors in faq/, or writing the index failed): the last good index
+    /// keeps serving. The text says why.
+    Stale(String),
 }
 
 /// An index ready to answer, with how it got there and what loading faq/ found along the way.
 pub struct Opened {
     pub index: SearchIndex,
     pub freshness: Freshness,
-    /// Warnings from faq/ when it was (re)built; errors when it is stale.
+    /// What loading faq/ found: warnings after a rebuild, the errors that kept a stale index serving.
     pub problems: Problems,
 }
 
 /// Opens the index in `index_dir` for the knowledge base in `faq_dir`, building it when missing,
-/// out of date or broken. With `force`, rebuilds whatever its state.
+/// out of date or broken. With `force`, rebuilds whatever its state. Whenever a rebuild fails and an
+/// earlier index can be opened, that index keeps serving.
 pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Opened, IndexError> {
     let files = SourceFiles::find(faq_dir)?;
     let fingerprint = fingerprint(&files);
-    let mut reason = if force {
-        RebuildReason::Requested
-    } else {
-        RebuildReason::Missing
+    let (reason, fallback) = match current_state(index_dir, &fingerprint, force) {
+        CurrentState::Fresh(index) => {
+            return Ok(Opened {
+                index,
+                freshness: Freshness::Fresh,
+                problems: Problems::default(),
+            });
+        }
+        CurrentState::Outdated { reason, fallback } => (reason, fallback),
     };
-    let mut fallback = None;
-    if let Some(generation) = current_generation(index_dir) {
-        match SearchIndex::open(&generation) {
-            Ok(index) if index.manifest().fingerprint == fingerprint && !force => {
-                debug!(generation = %generation.display(), "index is fresh");
-                return Ok(Opened {
-                    index,
-                    freshness: Freshness::Fresh,
-                    problems: Problems::default(),
-                });
-            }
-            Ok(index) => {
-                if !force {
-                    reason = RebuildReason::FaqChanged;
-                }
-                fallback = Some(index);
-            }
-            Err(IndexError::SchemaVersion { .. }) if !force => reason = RebuildReason::SchemaChanged,
-            Err(error) if !force => reason = RebuildReason::Broken(error.to_string()),
-            Err(_) => {}
+    let loaded = KnowledgeBase::load_files(&files);
+    if loaded.problems.has_errors() {
+        let Some(index) = fallback else {
+            return Err(IndexError::InvalidFaq(loaded.problems));
+        };
+        let why = format!(
+            "{} has {} error(s)",
+            files.dir.display(),
+            loaded.problems.errors().count()
+        );
+        warn!(%why, "the last good index keeps serving");
+        return Ok(Opened {
+            index,
+            freshness: Freshness::Stale(why),
+            problems: loaded.problems,
+        });
+    }
+    match install(&loaded.knowledge_base, index_dir, &fingerprint, &reason, force) {
+        Ok((index, freshness)) => Ok(Opened {
+            index,
+            freshness,
+            problems: loaded.problems,
+        }),
+        Err(error) => {
+            let Some(index) = fallback else { return Err(error) };
+            let why = format!("rebuilding {} failed: {}", index_dir.display(), error_chain(&error));
+            warn!(%why, "the last good index keeps serving");
+            Ok(Opened {
+                index,
+                freshness: Freshness::Stale(why),
+                problems: loaded.problems,
+            })
         }
     }
-    rebuild(&files, index_dir, &fingerprint, reason, fallback)
 }
 
-fn rebuild(
-    files: &SourceFiles,
-    index_dir: &Path,
-    fingerprint: &str,
-    reason: RebuildReason,
-    fallback: Option<SearchIndex>,
-) -> Result<Opened, IndexError> {
-    let loaded = KnowledgeBase::load(&files.dir)?;
-    if loaded.problems.has_errors() {
-        return match fallback {
-            Some(index) => {
-                warn!(
-                    errors = loaded.problems.errors().count(),
-                    "faq/ has errors; the last good index keeps serving"
-                );
-                Ok(Opened {
-                    index,
-                    freshness: Freshness::Stale(loaded.problems.clone()),
-                    problems: loaded.problems,
-                })
-            }
-            None => Err(IndexError::InvalidFaq(loaded.problems)),
+enum CurrentState {
+    Fresh(SearchIndex),
+    /// Needs a rebuild; `fallback` is the index to keep serving if the rebuild fails.
+    Outdated {
+        reason: RebuildReason,
+        fallback: Option<SearchIndex>,
+    },
+}
+
+fn current_state(index_dir: &Path, fingerprint: &str, force: bool) -> CurrentState {
+    let Some(generation) = current_generation(index_dir) else {
+        let reason = if force {
+            RebuildReason::Requested
+        } else {
+            RebuildReason::Missing
         };
+        return CurrentState::Outdated { reason, fallback: None };
+    };
+    match SearchIndex::open(&generation) {
+        Ok(index) if force => CurrentState::Outdated {
+            reason: RebuildReason::Requested,
+            fallback: Some(index),
+        },
+        Ok(index) if index.manifest().fingerprint == fingerprint => {
+            debug!(generation = %generation.display(), "index is fresh");
+            CurrentState::Fresh(index)
+        }
+        Ok(index) => CurrentState::Outdated {
+            reason: RebuildReason::FaqChanged,
+            fallback: Some(index),
+        },
+        Err(_) if force => CurrentState::Outdated {
+            reason: RebuildReason::Requested,
+            fallback: None,
+        },
+        Err(IndexError::SchemaVersion { .. }) => CurrentState::Outdated {
+            reason: RebuildReason::SchemaChanged,
+            fallback: None,
+        },
+        Err(error) => CurrentState::Outdated {
+            reason: RebuildReason::Broken(error_chain(&error)),
+            fallback: None,
+        },
     }
-    let generation = install(&loaded.knowledge_base, index_dir, fingerprint, &reason)?;
-    let index = SearchIndex::open(&generation)?;
-    Ok(Opened {
-        index,
-        freshness: Freshness::Rebuilt(reason),
-        problems: loaded.problems,
-    })
 }
 
-/// Builds aside and swaps in, under the lock; returns the new generation folder.
+/// Builds aside and swaps in, under the lock, and opens the result before letting go of the lock, so that no
+/// other builder can remove it first. Returns the index that is current afterwards.
 fn install(
     knowledge_base: &KnowledgeBase,
     index_dir: &Path,
     fingerprint: &str,
     reason: &RebuildReason,
-) -> Result<PathBuf, IndexError> {
+    force: bool,
+) -> Result<(SearchIndex, Freshness), IndexError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| IndexError::Io { path, source }
     };
+    if index_dir.exists() && !index_dir.is_dir() {
+        return Err(IndexError::NotAFolder(index_dir.to_path_buf()));
+    }
     fs::create_dir_all(index_dir).map_err(io(index_dir))?;
     let lock_path = index_dir.join(LOCK_FILE);
     let lock = File::create(&lock_path).map_err(io(&lock_path))?;
     lock.lock().map_err(io(&lock_path))?;
+
+    // Processes that start together after an edit all find the index stale; the first builds, the rest use it.
+    if !force && let CurrentState::Fresh(index) = current_state(index_dir, fingerprint, false) {
+        return Ok((index, Freshness::Fresh));
+    }
 
     let stamp = format!(
         "{}-{}",
@@ -151,8 +191,7 @@ fn install(
         std::process::id()
     );
     let temp = index_dir.join(format!("{TEMP_PREFIX}{stamp}"));
-    let built = build::build(knowledge_base, &temp, fingerprint);
-    let manifest = match built {
+    let manifest = match build::build(knowledge_base, &temp, fingerprint) {
         Ok(manifest) => manifest,
         Err(error) => {
             let _ = fs::remove_dir_all(&temp);
@@ -166,11 +205,23 @@ fn install(
     let current_temp = index_dir.join(format!("{TEMP_PREFIX}{CURRENT_FILE}-{stamp}"));
     fs::write(&current_temp, &generation_name).map_err(io(&current_temp))?;
     fs::rename(&current_temp, &current).map_err(io(&current))?;
+    let index = SearchIndex::open(&generation)?;
     info!(%reason, entries = manifest.entries, rules = manifest.rules.len(), millis = manifest.build_millis, "index built");
 
     remove_other_generations(index_dir, &generation_name);
     drop(lock);
-    Ok(generation)
+    Ok((index, Freshness::Rebuilt(reason.clone())))
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Old generations and leftovers of interrupted builds. Failing to remove one only costs disk space.
@@ -178,8 +229,7 @@ fn remove_other_generations(index_dir: &Path, keep: &str) {
     let Ok(items) = fs::read_dir(index_dir) else { return };
     for item in items.flatten() {
         let name = item.file_name().to_string_lossy().into_owned();
-        let is_old = (name.starts_with(GENERATION_PREFIX) || name.starts_with(TEMP_PREFIX)) && name != keep;
-        if is_old {
+        if is_ours(&name) && name != keep {
             let path = item.path();
             let removed = if path.is_dir() {
                 fs::remove_dir_all(&path)
@@ -193,19 +243,30 @@ fn remove_other_generations(index_dir: &Path, keep: &str) {
     }
 }
 
+/// Whether a name in index/ is one this module writes (`gen-STAMP`, `.tmp-STAMP`, `.tmp-CURRENT-STAMP`, where
+/// STAMP is `NANOS-PID`): nothing else in the folder is ever removed.
+fn is_ours(name: &str) -> bool {
+    let stamp = name.strip_prefix(GENERATION_PREFIX).or_else(|| {
+        name.strip_prefix(TEMP_PREFIX)
+            .map(|rest| rest.strip_prefix("CURRENT-").unwrap_or(rest))
+    });
+    stamp.and_then(|s| s.split_once('-')).is_some_and(|(nanos, pid)| {
+        !nanos.is_empty() && !pid.is_empty() && (nanos.bytes().chain(pid.bytes())).all(|b| b.is_ascii_digit())
+    })
+}
+
 /// The live generation folder named by CURRENT, if any.
 pub fn current_generation(index_dir: &Path) -> Option<PathBuf> {
     let name = fs::read_to_string(index_dir.join(CURRENT_FILE)).ok()?;
     let name = name.trim();
-    let valid = name.starts_with(GENERATION_PREFIX) && !name.contains(['/', '\\']) && name != "..";
-    valid.then(|| index_dir.join(name))
+    (name.starts_with(GENERATION_PREFIX) && is_ours(name)).then(|| index_dir.join(name))
 }
 
-/// Changes whenever a faq/ file is added, removed, resized or rewritten, or the schema changes.
-/// Metadata only, so that checking freshness on every start costs microseconds, not a read of every file.
+/// Changes whenever a faq/ file is added, removed, resized or rewritten. Metadata only, so that checking
+/// freshness on every start costs microseconds, not a read of every file. (The schema version is checked
+/// from the manifest.)
 pub fn fingerprint(files: &SourceFiles) -> String {
     let mut hasher = DefaultHasher::new();
-    SCHEMA_VERSION.hash(&mut hasher);
     for path in files.all() {
         path.file_name().hash(&mut hasher);
         match fs::metadata(path) {
@@ -222,4 +283,28 @@ pub fn fingerprint(files: &SourceFiles) -> String {
         }
     }
     format!("{:016x}", hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_this_module_writes_are_ours() {
+        for name in ["gen-1732400000000000000-4242", ".tmp-1-2", ".tmp-CURRENT-17-3"] {
+            assert!(is_ours(name), "{name}");
+        }
+        for name in [
+            "gen-ealogy.txt",
+            ".tmp-build-cache",
+            "gen-1-",
+            "gen--1",
+            "gen-1-2-3",
+            "CURRENT",
+            "README.md",
+            ".lock",
+        ] {
+            assert!(!is_ours(name), "{name}");
+        }
+    }
 }

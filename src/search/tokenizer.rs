@@ -32,7 +32,7 @@ pub const STOP_WORDS: &[&str] = &[
     "whom", "whose", "why", "will", "with", "would", "you", "your", "yours", "一个", "个", "么", "了", "什么", "他",
     "他们", "你", "你们", "吗", "吧", "呀", "呢", "和", "哦", "啊", "嘛", "在", "她", "如何", "它", "怎么", "怎样",
     "我", "我们", "或", "或者", "是", "有", "请", "请问", "的", "这", "这个", "那", "那个", "及", "与", "可以", "能",
-    "能否", "会", "要", "想", "吗？",
+    "能否", "会", "要", "想",
 ];
 
 /// Registers both analyzers. Called on every create *and* open of an index.
@@ -111,33 +111,49 @@ impl TokenStream for VecTokenStream {
     }
 }
 
-/// Text after NFKC folding, with the original byte offset of every folded character.
+/// Text after NFKC folding, with where in the original each folded character came from.
 struct Folded {
     text: String,
-    /// `(offset in text, offset in original)` per folded char, then one closing pair.
-    origins: Vec<(usize, usize)>,
+    /// `(offset in text, start in original, end in original)` per folded char.
+    origins: Vec<(usize, usize, usize)>,
 }
 
 impl Folded {
+    /// Folds each base character together with the combining marks that follow it, so that a decomposed
+    /// "a\u{301}" becomes one "á" inside its word instead of splitting it.
     fn new(original: &str) -> Self {
         let mut text = String::with_capacity(original.len());
-        let mut origins = Vec::with_capacity(original.len() + 1);
-        for (offset, c) in original.char_indices() {
-            for folded in c.nfkc() {
-                origins.push((text.len(), offset));
+        let mut origins = Vec::with_capacity(original.len());
+        let mut chars = original.char_indices().peekable();
+        while let Some((start, first)) = chars.next() {
+            let mut end = start + first.len_utf8();
+            while let Some(&(offset, mark)) = chars.peek() {
+                if !unicode_normalization::char::is_combining_mark(mark) {
+                    break;
+                }
+                end = offset + mark.len_utf8();
+                chars.next();
+            }
+            for folded in original[start..end].nfkc() {
+                origins.push((text.len(), start, end));
                 text.push(folded);
             }
         }
-        origins.push((text.len(), original.len()));
         Self { text, origins }
     }
 
-    /// The original offset of a folded offset that starts a char.
-    fn origin(&self, folded_offset: usize) -> usize {
-        match self.origins.binary_search_by_key(&folded_offset, |&(f, _)| f) {
+    /// Where in the original the folded char at `offset` starts.
+    fn start_of(&self, offset: usize) -> usize {
+        match self.origins.binary_search_by_key(&offset, |&(f, _, _)| f) {
             Ok(i) => self.origins[i].1,
-            Err(i) => self.origins[i.min(self.origins.len() - 1)].1,
+            Err(_) => self.origins.last().map_or(0, |&(_, _, end)| end),
         }
+    }
+
+    /// Where in the original the folded char just before `offset` ends.
+    fn end_before(&self, offset: usize) -> usize {
+        let i = self.origins.partition_point(|&(f, _, _)| f < offset);
+        i.checked_sub(1).map_or(0, |i| self.origins[i].2)
     }
 }
 
@@ -147,8 +163,8 @@ fn segment(original: &str) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let push = |from: usize, to: usize, tokens: &mut Vec<Token>| {
         tokens.push(Token {
-            offset_from: folded.origin(from),
-            offset_to: folded.origin(to),
+            offset_from: folded.start_of(from),
+            offset_to: folded.end_before(to),
             position: tokens.len(),
             text: text[from..to].to_string(),
             position_length: 1,
@@ -183,7 +199,8 @@ fn segment_words(text: &str, start: usize, end: usize, emit: &mut dyn FnMut(usiz
         .map(|(i, c)| (start + i, Some(c)))
         .chain([(end, None)])
     {
-        match (c.is_some_and(char::is_alphanumeric), word_start) {
+        let in_word = c.is_some_and(|c| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c));
+        match (in_word, word_start) {
             (true, None) => word_start = Some(offset),
             (false, Some(from)) => {
                 emit(from, offset);
@@ -227,6 +244,15 @@ mod tests {
         let tokens = segment("ｓｗｉｔｃｈ it");
         assert_eq!((tokens[0].offset_from, tokens[0].offset_to), (0, "ｓｗｉｔｃｈ".len()));
         assert_eq!(&"ｓｗｉｔｃｈ it"[tokens[1].offset_from..tokens[1].offset_to], "it");
+    }
+
+    #[test]
+    fn combining_marks_stay_in_their_word_and_expansions_map_to_their_character() {
+        assert_eq!(texts("a\u{301}ccount"), vec!["áccount"]);
+        let original = "x ㈱ y";
+        let tokens = segment(original);
+        let spans: Vec<&str> = tokens.iter().map(|t| &original[t.offset_from..t.offset_to]).collect();
+        assert_eq!(spans, vec!["x", "㈱", "y"]);
     }
 
     #[test]

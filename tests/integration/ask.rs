@@ -25,7 +25,15 @@ fn json_has_the_documented_shape() {
     let workspace = Workspace::shipped();
     let reply = workspace.ask_json("How much does verification cost?");
     assert_eq!(reply["question"], "How much does verification cost?");
+    assert_eq!(reply["language"], "en");
     assert_eq!(reply["answered"], true);
+    assert_eq!(reply["threshold"], 0.5);
+    assert_eq!(
+        reply["corrections"],
+        serde_json::json!([]),
+        "always present, empty without typos"
+    );
+    assert!(reply.get("explanation").is_none(), "only with --explain");
     let confidence = reply["confidence"].as_f64().expect("confidence");
     assert!((0.0..=1.0).contains(&confidence));
     let best = &reply["results"][0];
@@ -33,6 +41,8 @@ fn json_has_the_documented_shape() {
     assert!(best["score"].as_f64().expect("score") > 0.0);
     assert!(best["answer"].as_str().expect("answer").contains("300"));
     assert!(!best["source"].as_str().expect("source").is_empty());
+    assert!(best["tags"].is_array());
+    assert_eq!(best["reviewed"].as_str().map(str::len), Some(10), "YYYY-MM-DD");
     let rule = &best["rules"][0];
     assert!(
         rule["id"].is_string() && rule["statement"].is_string() && rule["applies_to"].is_array(),
@@ -226,4 +236,44 @@ fn entries_with_markup_characters_are_shown_as_written() {
         "{}",
         output.stdout
     );
+}
+
+#[test]
+fn a_badly_encoded_line_does_not_end_the_batch() {
+    let workspace = Workspace::fixture();
+    let mut input = b"Is registration free?\n".to_vec();
+    input.extend_from_slice(b"\xff\xfe bad bytes\r\n\nCan I switch my account type?\n");
+    let output = workspace.run_with_bytes(&["ask", "--json"], &input);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let replies = output.json_lines();
+    assert_eq!(
+        replies.len(),
+        4,
+        "one reply per line, blank ones included: {}",
+        output.stdout
+    );
+    assert_eq!(replies[0]["results"][0]["id"], "registration-cost");
+    assert_eq!(replies[1]["question"], "\u{fffd}\u{fffd} bad bytes");
+    assert_eq!(replies[2]["answered"], false);
+    assert_eq!(replies[3]["results"][0]["id"], "account-type");
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let workspace = Workspace::shipped();
+    let questions = "How much does verification cost?\n".repeat(2_000);
+    let output = workspace.run_closing_stdout(&["ask"], &questions);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(output.stderr, "");
+}
+
+#[test]
+fn crlf_entries_answer_with_plain_newlines() {
+    let workspace = Workspace::fixture();
+    let entry = workspace.read("faq/account-type.md").replace('\n', "\r\n");
+    workspace.write("faq/account-type.md", &format!("{entry}\r\nSecond paragraph.\r\n"));
+    let reply = workspace.ask_json("Can I switch my account type?");
+    let answer = reply["results"][0]["answer"].as_str().expect("answer");
+    assert!(!answer.contains('\r'), "{answer:?}");
+    assert!(answer.ends_with("instead.\n\nSecond paragraph."), "{answer:?}");
 }

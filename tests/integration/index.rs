@@ -123,6 +123,7 @@ fn a_broken_index_is_rebuilt_from_faq() {
         }
         let output = workspace.run(&["ask", "--json", "Is registration free?"]);
         assert_eq!(output.code, 0, "{}", output.stderr);
+        assert_eq!(output.stderr, "", "a damaged cache is rebuilt quietly");
         let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
         assert_eq!(reply["results"][0]["id"], "registration-cost");
         assert_ne!(
@@ -136,7 +137,113 @@ fn a_broken_index_is_rebuilt_from_faq() {
 #[test]
 fn leftovers_of_an_interrupted_build_are_ignored_and_cleaned() {
     let workspace = Workspace::fixture();
-    std::fs::create_dir_all(workspace.index().join(".tmp-123-interrupted/questions")).expect("leftover");
+    std::fs::create_dir_all(workspace.index().join(".tmp-1732400000000000000-4242/questions")).expect("leftover");
     assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
-    assert!(!workspace.index().join(".tmp-123-interrupted").exists());
+    assert!(!workspace.index().join(".tmp-1732400000000000000-4242").exists());
+}
+
+#[test]
+fn a_failed_rebuild_keeps_the_last_good_index_serving() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    // The lock file cannot be created where a folder stands: every rebuild now fails.
+    std::fs::remove_file(workspace.index().join(".lock")).expect("remove the lock file");
+    std::fs::create_dir(workspace.index().join(".lock")).expect("block the lock");
+    let registration = workspace.read("faq/registration-cost.md");
+    workspace.write(
+        "faq/registration-cost.md",
+        &registration.replace("Is registration free?", "Is registering free?"),
+    );
+
+    let output = workspace.run(&["ask", "--json", "Is registration free?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("warning: rebuilding index failed: "),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("answering from the last good index"),
+        "{}",
+        output.stderr
+    );
+    let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    assert_eq!(reply["results"][0]["id"], "registration-cost");
+
+    let output = workspace.run(&["index"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(output.stderr.contains("was kept as it was"), "{}", output.stderr);
+}
+
+#[test]
+fn an_entry_file_that_cannot_be_found_blocks_the_rebuild() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    std::os::unix::fs::symlink(workspace.path().join("nowhere.md"), workspace.faq().join("dangling.md"))
+        .expect("symlink");
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1);
+    assert!(
+        output
+            .stdout
+            .contains("dangling.md: error: cannot be read: the file is gone or is a link to nothing"),
+        "{}",
+        output.stdout
+    );
+    let output = workspace.run(&["ask", "--json", "Is registration free?"]);
+    assert!(
+        output.stderr.contains("answering from the last good index"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn only_files_faqbot_wrote_are_removed_from_the_index_folder() {
+    let workspace = Workspace::fixture();
+    std::fs::create_dir_all(workspace.index().join(".tmp-build-cache")).expect("user folder");
+    workspace.write("index/gen-ealogy.txt", "family tree");
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    assert_eq!(workspace.read("index/gen-ealogy.txt"), "family tree");
+    assert!(workspace.index().join(".tmp-build-cache").is_dir());
+}
+
+#[test]
+fn an_index_path_that_is_a_file_is_named_in_the_error() {
+    let workspace = Workspace::fixture();
+    workspace.write("not-a-folder", "");
+    let output = workspace.run(&["ask", "--index", "not-a-folder", "Is registration free?"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output
+            .stderr
+            .contains("not-a-folder: is not a folder; --index must name a folder"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn processes_starting_together_after_an_edit_all_answer_from_one_new_index() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.ask_json("Is registration free?")["answered"], true);
+    workspace.write(
+        "faq/help-desk.md",
+        "+++\nid = \"help-desk\"\nquestions = [\"When is the help desk open?\"]\nrules = [\"registration-free\"]\nsource = \"s\"\nreviewed = 2026-11-23\n+++\nFrom nine to five.\n",
+    );
+    let outputs: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| workspace.run(&["ask", "--json", "-v", "When is the help desk open?"])))
+            .collect();
+        runs.into_iter().map(|run| run.join().expect("run")).collect()
+    });
+    let mut builds = 0;
+    for output in &outputs {
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+        assert_eq!(reply["results"][0]["id"], "help-desk");
+        builds += output.stderr.matches("index built").count();
+    }
+    assert_eq!(builds, 1, "the first process builds, the others use its index");
 }

@@ -86,14 +86,40 @@ impl Workspace {
     }
 
     pub fn run_with_env(&self, args: &[&str], variables: &[(&str, &str)]) -> Output {
-        self.spawn(args, None, variables)
+        self.spawn(args, b"", variables)
     }
 
     pub fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Output {
+        self.spawn(args, input.unwrap_or_default().as_bytes(), &[])
+    }
+
+    pub fn run_with_bytes(&self, args: &[&str], input: &[u8]) -> Output {
         self.spawn(args, input, &[])
     }
 
-    fn spawn(&self, args: &[&str], input: Option<&str>, variables: &[(&str, &str)]) -> Output {
+    /// Runs with `input` and closes faqbot's standard output after reading a little of it, as `| head` does.
+    pub fn run_closing_stdout(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Read;
+        let mut child = self.command(args).spawn().expect("start faqbot");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = input.to_string();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 64];
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let output = child.wait_with_output().expect("wait for faqbot");
+        writer.join().expect("stdin writer");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&first).into_owned(),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
         command
             .args(args)
@@ -110,12 +136,17 @@ impl Workspace {
         ] {
             command.env_remove(variable);
         }
+        command
+    }
+
+    fn spawn(&self, args: &[&str], input: &[u8], variables: &[(&str, &str)]) -> Output {
+        let mut command = self.command(args);
         command.envs(variables.iter().copied());
         let mut child = command.spawn().expect("start faqbot");
         let mut stdin = child.stdin.take().expect("stdin");
-        let input = input.unwrap_or_default().to_string();
+        let input = input.to_vec();
         // Written from another thread: a large input and its large output would otherwise fill both pipes.
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
         let output = child.wait_with_output().expect("wait for faqbot");
         writer.join().expect("stdin writer").expect("write stdin");
         Output {
