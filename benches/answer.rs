@@ -1,0 +1,45 @@
+//! How long one question takes with a warm engine on the shipped faq/, and how long the index takes to build.
+
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use faqbot::faq::KnowledgeBase;
+use faqbot::search::{build, open_or_build};
+use faqbot::{Ask, Engine};
+
+const FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/faq");
+
+fn questions(c: &mut Criterion) {
+    let index = tempfile::tempdir().expect("temporary index folder");
+    let opened = open_or_build(Path::new(FAQ), index.path(), false).expect("index of the shipped faq");
+    let engine = Engine::new(opened.index, faqbot::answer::DEFAULT_THRESHOLD);
+    let mut group = c.benchmark_group("ask");
+    for (name, question) in [
+        ("english", "Can I switch my subscription account to a service account?"),
+        ("chinese", "订阅号可以改成服务号吗？"),
+        ("typo", "how much does verfication cost?"),
+        ("declined", "How do I back up my WeChat chat history?"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| engine.ask(question, Ask::default()).expect("reply"))
+        });
+    }
+    group.finish();
+}
+
+fn index_build(c: &mut Criterion) {
+    let knowledge_base = KnowledgeBase::load(Path::new(FAQ)).expect("faq").knowledge_base;
+    let mut group = c.benchmark_group("index");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("build shipped faq", |b| {
+        b.iter_with_setup(
+            || tempfile::tempdir().expect("temporary folder"),
+            |dir| build::build(&knowledge_base, &dir.path().join("gen"), "bench").expect("build"),
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, questions, index_build);
+criterion_main!(benches);
