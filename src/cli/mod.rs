@@ -30,10 +30,10 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct Args {
     #[command(subcommand)]
     command: Command,
-    /// The knowledge base folder [default: ./faq]
+    /// The knowledge base folder [default: from faqbot.toml, else ./faq]
     #[arg(long, global = true, env = "FAQBOT_FAQ", value_name = "DIR")]
     faq: Option<PathBuf>,
-    /// The index folder, a rebuildable cache of faq/ [default: ./index]
+    /// The index folder, a rebuildable cache of faq/ [default: from faqbot.toml, else ./index]
     #[arg(long, global = true, env = "FAQBOT_INDEX", value_name = "DIR")]
     index: Option<PathBuf>,
     /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.5]
