@@ -114,8 +114,9 @@ impl SearchIndex {
             source,
         };
 
-        let corrections = self.correct_typos(&questions, &entries, question).map_err(error)?;
-        let corrected = apply_corrections(question, &corrections);
+        let words = surface_words(question);
+        let corrections = self.correct_typos(&questions, &entries, &words).map_err(error)?;
+        let corrected = apply_corrections(question, &words, &corrections);
         let tokens = tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected);
         let mut concepts = group_concepts(&tokens, &self.manifest.synonyms);
         if concepts.is_empty() || limit == 0 {
@@ -187,6 +188,7 @@ impl SearchIndex {
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(limit);
 
+        let mut phrasing_positions = OrdinalColumns::new(&questions, "phrasing");
         let matcher = ConceptMatcher::new(&concepts, fields, &questions, &entries).map_err(error)?;
         let mut candidates = Vec::with_capacity(ranked.len());
         for (score, ordinal, hit) in ranked {
@@ -199,7 +201,11 @@ impl SearchIndex {
             let matches = matcher.matches(question_address, entry_address).map_err(error)?;
             let coverage = coverage(&concepts, &matches);
             let matched_question = match question_address {
-                Some(address) => self.phrasing(&questions, address, &entry).map_err(error)?,
+                Some(address) => phrasing_positions
+                    .get(address)
+                    .map_err(error)?
+                    .and_then(|position| entry.questions.get(position as usize))
+                    .cloned(),
                 None => None,
             };
             let phrasing_coverage = phrasing_coverage(&phrasings, &concepts, &mut idf).map_err(error)?;
@@ -226,16 +232,13 @@ impl SearchIndex {
         &self,
         questions: &Searcher,
         entries: &Searcher,
-        question: &str,
+        words: &[SurfaceWord],
     ) -> tantivy::Result<Vec<Correction>> {
         let vocab = self.schema.entries.vocab;
         let mut stemmer = tokenizer::text_analyzer();
         let mut corrections = Vec::new();
-        let mut words = Vec::new();
-        tokenizer::vocab_analyzer()
-            .token_stream(question)
-            .process(&mut |token| words.push(token.text.clone()));
-        for word in words {
+        for SurfaceWord { text: word, .. } in words {
+            let word = word.clone();
             let length = word.chars().count();
             let correctable = length >= MIN_CORRECTABLE_CHARS
                 && word.chars().all(|c| c.is_ascii_alphabetic())
@@ -339,12 +342,6 @@ impl SearchIndex {
         let entry = serde_json::from_str(text(self.schema.entries.record)).map_err(json_error)?;
         let phrasings = serde_json::from_str(text(self.schema.entries.phrasings)).map_err(json_error)?;
         Ok((entry, phrasings))
-    }
-
-    /// Which of the entry's phrasings a question hit is.
-    fn phrasing(&self, questions: &Searcher, address: DocAddress, entry: &Entry) -> tantivy::Result<Option<String>> {
-        let position = OrdinalColumns::new(questions, "phrasing").get(address)?;
-        Ok(position.and_then(|p| entry.questions.get(p as usize)).cloned())
     }
 }
 
@@ -642,21 +639,36 @@ fn single_or<Q: Query>(
     }
 }
 
-fn apply_corrections(question: &str, corrections: &[Correction]) -> String {
+/// A word of the question as written (lower-cased and folded), with where it stands in the question.
+struct SurfaceWord {
+    text: String,
+    span: std::ops::Range<usize>,
+}
+
+fn surface_words(question: &str) -> Vec<SurfaceWord> {
+    let mut words = Vec::new();
+    tokenizer::vocab_analyzer()
+        .token_stream(question)
+        .process(&mut |token| {
+            words.push(SurfaceWord {
+                text: token.text.clone(),
+                span: token.offset_from..token.offset_to,
+            })
+        });
+    words
+}
+
+fn apply_corrections(question: &str, words: &[SurfaceWord], corrections: &[Correction]) -> String {
     if corrections.is_empty() {
         return question.to_string();
     }
-    let mut words = Vec::new();
     let mut last = 0;
     let mut out = String::with_capacity(question.len());
-    tokenizer::vocab_analyzer()
-        .token_stream(question)
-        .process(&mut |token| words.push((token.offset_from, token.offset_to, token.text.clone())));
-    for (from, to, word) in words {
-        if let Some(correction) = corrections.iter().find(|c| c.from == word) {
-            out.push_str(&question[last..from]);
+    for word in words {
+        if let Some(correction) = corrections.iter().find(|c| c.from == word.text) {
+            out.push_str(&question[last..word.span.start]);
             out.push_str(&correction.to);
-            last = to;
+            last = word.span.end;
         }
     }
     out.push_str(&question[last..]);
@@ -758,8 +770,10 @@ mod tests {
 
     #[test]
     fn corrections_replace_whole_words_only() {
+        let question = "Swich my acount, swich!";
         let fixed = apply_corrections(
-            "Swich my acount, swich!",
+            question,
+            &surface_words(question),
             &[
                 Correction {
                     from: "swich".into(),

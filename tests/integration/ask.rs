@@ -2,7 +2,7 @@
 
 use similar_asserts::assert_eq;
 
-use crate::util::{Workspace, has_han};
+use crate::util::{Workspace, assert_contains, assert_starts_with, has_han};
 
 #[test]
 fn answers_the_readme_question_with_its_rules_and_source() {
@@ -67,12 +67,8 @@ fn declines_out_of_domain_questions_with_suggestions() {
     }
     let output = workspace.run(&["ask", "How do I bind my bank card to WeChat Pay?"]);
     assert_eq!(output.code, 0, "a decline is not an error");
-    assert!(
-        output.stdout.starts_with("Sorry, I don't know the answer to that."),
-        "{}",
-        output.stdout
-    );
-    assert!(output.stdout.contains("Did you mean:\n  1. "), "{}", output.stdout);
+    assert_starts_with(&output.stdout, "Sorry, I don't know the answer to that.");
+    assert_contains(&output.stdout, "Did you mean:\n  1. ");
 }
 
 #[test]
@@ -86,8 +82,8 @@ fn a_chinese_question_gets_the_chinese_answer_and_interface() {
         "{reply}"
     );
     let output = workspace.run(&["ask", "个人可以注册服务号吗？"]);
-    assert!(output.stdout.contains("\n规则\n"), "{}", output.stdout);
-    assert!(output.stdout.contains("\n来源  "), "{}", output.stdout);
+    assert_contains(&output.stdout, "\n规则\n");
+    assert_contains(&output.stdout, "\n来源  ");
 }
 
 #[test]
@@ -149,8 +145,8 @@ fn top_limits_the_results_and_explain_says_why() {
     assert_eq!(reply["results"].as_array().expect("results").len(), 1);
 
     let output = workspace.run(&["ask", "--explain", "verification cost"]);
-    assert!(output.stdout.contains("\nWhy  confidence "), "{}", output.stdout);
-    assert!(output.stdout.contains("gap to the runner-up"), "{}", output.stdout);
+    assert_contains(&output.stdout, "\nWhy  confidence ");
+    assert_contains(&output.stdout, "gap to the runner-up");
     assert!(
         output.stdout.contains("      question  "),
         "matched terms per field: {}",
@@ -212,11 +208,7 @@ fn the_threshold_comes_from_the_flag_then_the_environment_then_faqbot_toml() {
     workspace.write("faqbot.toml", "threshold = 7\n");
     let output = workspace.run(&["ask", question]);
     assert_eq!(output.code, 2);
-    assert!(
-        output.stderr.contains("faqbot.toml: threshold must be between 0 and 1"),
-        "{}",
-        output.stderr
-    );
+    assert_contains(&output.stderr, "faqbot.toml: threshold must be between 0 and 1");
 }
 
 #[test]
@@ -229,12 +221,9 @@ fn entries_with_markup_characters_are_shown_as_written() {
         "Registering is **free**. Fees & charges: <none> for registering."
     );
     let output = workspace.run(&["ask", "Is registration free?"]);
-    assert!(
-        output
-            .stdout
-            .contains("Registering is free. Fees & charges: <none> for registering."),
-        "{}",
-        output.stdout
+    assert_contains(
+        &output.stdout,
+        "Registering is free. Fees & charges: <none> for registering.",
     );
 }
 

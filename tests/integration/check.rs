@@ -2,7 +2,7 @@
 
 use similar_asserts::assert_eq;
 
-use crate::util::Workspace;
+use crate::util::{Workspace, assert_contains, assert_ends_with};
 
 #[test]
 fn the_shipped_knowledge_base_is_valid() {
@@ -10,7 +10,7 @@ fn the_shipped_knowledge_base_is_valid() {
     let output = workspace.run(&["check"]);
     assert_eq!(output.stdout, "");
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert!(output.stderr.contains("faq is valid: 14 entries"), "{}", output.stderr);
+    assert_contains(&output.stderr, "faq is valid: 14 entries");
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn reports_every_problem_with_path_and_line() {
             .unwrap_or(line);
         assert!(line.starts_with(expected), "\n  got: {line}\n want: {expected}");
     }
-    assert!(output.stderr.contains("11 error(s), 0 warning(s)"), "{}", output.stderr);
+    assert_contains(&output.stderr, "11 error(s), 0 warning(s)");
 }
 
 #[test]
@@ -67,12 +67,9 @@ fn an_uncited_rule_is_a_warning_that_check_still_fails_on() {
     workspace.write("faq/rules.toml", &format!("{rules}\n[[rule]]\nid = \"lonely\"\nstatement = \"Nobody cites me.\"\napplies_to = [\"service\"]\nsource = \"s\"\n"));
     let output = workspace.run(&["check"]);
     assert_eq!(output.code, 1);
-    assert!(
-        output
-            .stdout
-            .ends_with("faq/rules.toml:18: warning: rule `lonely` is cited by no entry: cite it or remove it\n"),
-        "{}",
-        output.stdout
+    assert_ends_with(
+        &output.stdout,
+        "faq/rules.toml:18: warning: rule `lonely` is cited by no entry: cite it or remove it\n",
     );
     assert_eq!(workspace.run(&["index"]).code, 0, "a warning does not stop the index");
 }

@@ -6,7 +6,7 @@ use faqbot::eval::read_cases;
 use faqbot::faq::KnowledgeBase;
 use faqbot::faq::entry::normalize_question;
 
-use crate::util::{CANONICAL_IDS, EVAL_SET, SHIPPED_FAQ, Workspace, has_han};
+use crate::util::{CANONICAL_IDS, EVAL_SET, SHIPPED_FAQ, Workspace, assert_contains, assert_starts_with, has_han};
 
 #[test]
 fn the_set_is_large_varied_and_not_copied_from_faq() {
@@ -63,7 +63,7 @@ fn answer_quality_stays_above_the_minimums() {
     let workspace = Workspace::shipped();
     let output = workspace.run(&["eval", EVAL_SET, "--min-accuracy", "0.95", "--min-decline", "0.90"]);
     assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
-    assert!(output.stdout.contains("top-1 accuracy"), "{}", output.stdout);
+    assert_contains(&output.stdout, "top-1 accuracy");
 }
 
 #[test]
@@ -75,28 +75,10 @@ fn misses_are_listed_and_minimums_fail_the_run() {
     );
     let output = workspace.run(&["eval", "cases.jsonl", "--min-accuracy", "0.9"]);
     assert_eq!(output.code, 1, "{}", output.stdout);
-    assert!(
-        output
-            .stdout
-            .starts_with("miss  line 2    expected registration-cost, got "),
-        "{}",
-        output.stdout
-    );
-    assert!(
-        output.stdout.contains("top-1 accuracy  0.500  (1/2 answerable)"),
-        "{}",
-        output.stdout
-    );
-    assert!(
-        output.stdout.contains("decline rate    1.000  (1/1 out of domain)"),
-        "{}",
-        output.stdout
-    );
-    assert!(
-        output.stderr.contains("accuracy 0.500 is below the minimum 0.900"),
-        "{}",
-        output.stderr
-    );
+    assert_starts_with(&output.stdout, "miss  line 2    expected registration-cost, got ");
+    assert_contains(&output.stdout, "top-1 accuracy  0.500  (1/2 answerable)");
+    assert_contains(&output.stdout, "decline rate    1.000  (1/1 out of domain)");
+    assert_contains(&output.stderr, "accuracy 0.500 is below the minimum 0.900");
 
     let output = workspace.run(&["eval", "cases.jsonl", "--sweep", "--json"]);
     let report: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
@@ -106,9 +88,5 @@ fn misses_are_listed_and_minimums_fail_the_run() {
     workspace.write("bad.jsonl", "{\"q\": \"a\", \"expect\": []}\nnot json\n");
     let output = workspace.run(&["eval", "bad.jsonl"]);
     assert_eq!(output.code, 2);
-    assert!(
-        output.stderr.contains("bad.jsonl:2: not an evaluation line"),
-        "{}",
-        output.stderr
-    );
+    assert_contains(&output.stderr, "bad.jsonl:2: not an evaluation line");
 }

@@ -2,7 +2,7 @@
 
 use similar_asserts::assert_eq;
 
-use crate::util::Workspace;
+use crate::util::{Workspace, assert_contains, assert_starts_with};
 
 #[test]
 fn builds_on_first_use_and_reports_on_demand() {
@@ -12,12 +12,9 @@ fn builds_on_first_use_and_reports_on_demand() {
     assert!(workspace.index().join("CURRENT").exists());
     let output = workspace.run(&["index"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert!(
-        output
-            .stdout
-            .starts_with("Built index from faq: 2 entries (5 questions), 2 rules, 1 synonym groups in "),
-        "{}",
-        output.stdout
+    assert_starts_with(
+        &output.stdout,
+        "Built index from faq: 2 entries (5 questions), 2 rules, 1 synonym groups in ",
     );
     let generations = std::fs::read_dir(workspace.index())
         .expect("index")
@@ -65,17 +62,10 @@ fn a_broken_faq_with_no_index_is_an_error_listing_the_problems() {
     let output = workspace.run(&["ask", "Is registration free?"]);
     assert_eq!(output.code, 2);
     assert_eq!(output.stdout, "");
-    assert!(
-        output.stderr.contains("faq/rules.toml:1: error: invalid TOML"),
-        "{}",
-        output.stderr
-    );
-    assert!(
-        output
-            .stderr
-            .contains("error: cannot build the index: fix the errors in faq listed above"),
-        "{}",
-        output.stderr
+    assert_contains(&output.stderr, "faq/rules.toml:1: error: invalid TOML");
+    assert_contains(
+        &output.stderr,
+        "error: cannot build the index: fix the errors in faq listed above",
     );
     assert!(
         output.stderr.contains("caused by: faq/ has "),
@@ -149,19 +139,12 @@ fn an_entry_file_that_cannot_be_found_blocks_the_rebuild() {
         .expect("symlink");
     let output = workspace.run(&["check"]);
     assert_eq!(output.code, 1);
-    assert!(
-        output
-            .stdout
-            .contains("dangling.md: error: cannot be read: the file is gone or is a link to nothing"),
-        "{}",
-        output.stdout
+    assert_contains(
+        &output.stdout,
+        "dangling.md: error: cannot be read: the file is gone or is a link to nothing",
     );
     let output = workspace.run(&["ask", "--json", "Is registration free?"]);
-    assert!(
-        output.stderr.contains("answering from the last good index"),
-        "{}",
-        output.stderr
-    );
+    assert_contains(&output.stderr, "answering from the last good index");
 }
 
 #[test]
@@ -181,12 +164,9 @@ fn an_index_path_that_is_a_file_is_named_in_the_error() {
     workspace.write("not-a-folder", "");
     let output = workspace.run(&["ask", "--index", "not-a-folder", "Is registration free?"]);
     assert_eq!(output.code, 2);
-    assert!(
-        output
-            .stderr
-            .contains("not-a-folder: is not a folder; --index must name a folder"),
-        "{}",
-        output.stderr
+    assert_contains(
+        &output.stderr,
+        "not-a-folder: is not a folder; --index must name a folder",
     );
 }
 
@@ -220,15 +200,11 @@ fn assert_the_last_good_index_serves(workspace: &Workspace, reason: &str) {
     let output = workspace.run(&["ask", "--json", "Is registration free?"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(output.stderr.contains(reason), "{reason}: {}", output.stderr);
-    assert!(
-        output.stderr.contains("answering from the last good index"),
-        "{}",
-        output.stderr
-    );
+    assert_contains(&output.stderr, "answering from the last good index");
     let reply: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
     assert_eq!(reply["results"][0]["id"], "registration-cost");
 
     let output = workspace.run(&["index"]);
     assert_eq!(output.code, 2, "{}", output.stderr);
-    assert!(output.stderr.contains("was kept as it was"), "{}", output.stderr);
+    assert_contains(&output.stderr, "was kept as it was");
 }

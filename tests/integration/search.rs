@@ -1,6 +1,6 @@
 //! `faqbot search`: ranked hits with scores and highlighted snippets.
 
-use crate::util::Workspace;
+use crate::util::{Workspace, assert_starts_with};
 
 #[test]
 fn shows_ranked_hits_with_highlighted_snippets() {
@@ -53,5 +53,5 @@ fn query_syntax_is_just_words() {
     let workspace = Workspace::fixture();
     let output = workspace.run(&["search", "title:\"free\" AND (registration OR NOT x)^2 ~*"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert!(output.stdout.starts_with(" 1. registration-cost"), "{}", output.stdout);
+    assert_starts_with(&output.stdout, " 1. registration-cost");
 }

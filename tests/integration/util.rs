@@ -177,3 +177,27 @@ impl Output {
 pub fn has_han(text: &str) -> bool {
     text.chars().any(faqbot::lang::is_han)
 }
+
+/// Asserts that `text` contains `needle`, showing both when it does not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "expected to find\n  {needle:?}\nin:\n{text}");
+}
+
+/// Asserts that `text` starts with `prefix`, showing both when it does not.
+#[track_caller]
+pub fn assert_starts_with(text: &str, prefix: &str) {
+    assert!(
+        text.starts_with(prefix),
+        "expected to start with\n  {prefix:?}\nbut got:\n{text}"
+    );
+}
+
+/// Asserts that `text` ends with `suffix`, showing both when it does not.
+#[track_caller]
+pub fn assert_ends_with(text: &str, suffix: &str) {
+    assert!(
+        text.ends_with(suffix),
+        "expected to end with\n  {suffix:?}\nbut got:\n{text}"
+    );
+}
