@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod eval;
 pub mod faq;
+pub mod feedback;
 pub mod lang;
 pub mod search;
 pub mod settings;

@@ -15,6 +15,8 @@ pub struct Config {
     pub threshold: Option<f32>,
     pub faq: Option<PathBuf>,
     pub index: Option<PathBuf>,
+    /// Where the bot keeps its logs of declined questions and votes, and curators' review state.
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Error)]
@@ -56,6 +58,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new(""));
         config.faq = config.faq.map(|faq| base.join(faq));
         config.index = config.index.map(|index| base.join(index));
+        config.data_dir = config.data_dir.map(|dir| base.join(dir));
         Ok(config)
     }
 }

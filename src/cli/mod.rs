@@ -36,6 +36,9 @@ pub struct Args {
     /// The index folder, a rebuildable cache of faq/ [default: from faqbot.toml, else ./index]
     #[arg(long, global = true, env = "FAQBOT_INDEX", value_name = "DIR")]
     index: Option<PathBuf>,
+    /// Logs of declined questions and votes, and review state [default: from faqbot.toml, else ./data]
+    #[arg(long, global = true, env = "FAQBOT_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.5]
     #[arg(long, global = true, env = "FAQBOT_THRESHOLD", value_name = "CONFIDENCE", value_parser = parse_threshold)]
     threshold: Option<f32>,
@@ -74,6 +77,11 @@ fn parse_threshold(text: &str) -> Result<f32, String> {
 pub struct Settings {
     pub faq: PathBuf,
     pub index: PathBuf,
+    #[expect(
+        dead_code,
+        reason = "read by the bot and curation commands, which land next; remove this then"
+    )]
+    pub data_dir: PathBuf,
     pub threshold: f32,
 }
 
@@ -87,6 +95,11 @@ impl Settings {
                 .clone()
                 .or(config.index)
                 .unwrap_or_else(|| PathBuf::from("index")),
+            data_dir: args
+                .data_dir
+                .clone()
+                .or(config.data_dir)
+                .unwrap_or_else(|| PathBuf::from("data")),
             threshold: args.threshold.or(config.threshold).unwrap_or(DEFAULT_THRESHOLD),
         })
     }
