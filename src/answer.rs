@@ -247,7 +247,7 @@ mod tests {
 
     fn candidate(coverage: f32, phrasing_coverage: f32) -> Candidate {
         Candidate {
-            entry: Entry {
+            entry: std::sync::Arc::new(Entry {
                 id: "fees".into(),
                 questions: vec!["What does it cost?".into()],
                 rules: vec![],
@@ -257,7 +257,7 @@ mod tests {
                 answer: "Free.".into(),
                 answer_zh: None,
                 lines: Default::default(),
-            },
+            }),
             score: 1.0,
             question_score: 1.0,
             answer_score: 0.0,

@@ -9,6 +9,9 @@ pub fn is_han(c: char) -> bool {
 /// A question is Chinese when it has at least as many Han characters as Latin words:
 /// "我的subscription account能换成服务号吗" is Chinese, "Does 订阅号 mean subscription account?" is English.
 pub fn is_chinese(text: &str) -> bool {
+    if text.is_ascii() {
+        return false;
+    }
     let han = text.chars().filter(|&c| is_han(c)).count();
     let latin_words = text
         .split(|c: char| !c.is_ascii_alphabetic() && !('Ａ'..='ｚ').contains(&c))

@@ -1,10 +1,12 @@
 //! The search side of faqbot: the tantivy indexes built from faq/, opened once per process, and retrieval over them.
 
 pub mod build;
+mod compiled;
 pub mod query;
 pub mod schema;
 pub mod store;
 pub mod tokenizer;
+mod typos;
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +15,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 use thiserror::Error;
 
 pub use build::{AnalyzedSynonyms, Manifest};
-pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval};
+pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval, SynonymIndex};
 pub use schema::FaqSchema;
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
@@ -57,13 +59,15 @@ pub enum IndexError {
     MissingEntry { path: PathBuf, ordinal: u64 },
 }
 
-/// One opened index generation: both tantivy readers (one per process; a `searcher()` per question) and the manifest.
+/// One opened index generation: the scoring data compiled from both tantivy indexes at open, the entries reader
+/// (one per process, for typo correction and snippets) and the manifest.
 pub struct SearchIndex {
     path: PathBuf,
     schema: FaqSchema,
-    questions: IndexReader,
     entries: IndexReader,
     manifest: Manifest,
+    synonyms: query::SynonymIndex,
+    compiled: compiled::Compiled,
 }
 
 impl SearchIndex {
@@ -88,12 +92,14 @@ impl SearchIndex {
         let schema = FaqSchema::new();
         let questions = open_reader(&dir.join(QUESTIONS_DIR))?;
         let entries = open_reader(&dir.join(ENTRIES_DIR))?;
+        let compiled = compiled::Compiled::load(&schema, &questions.searcher(), &entries.searcher(), dir)?;
         Ok(Self {
             path: dir.to_path_buf(),
             schema,
-            questions,
             entries,
+            synonyms: query::SynonymIndex::new(&manifest.synonyms),
             manifest,
+            compiled,
         })
     }
 

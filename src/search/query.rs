@@ -3,17 +3,15 @@
 //! the best candidates which concept matched where (for the confidence and for --explain).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use tantivy::collector::TopDocs;
-use tantivy::columnar::Column;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Query, TermQuery, Weight,
-};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
 use super::build::AnalyzedSynonyms;
+use super::compiled::{Alternative, Compiled, Ranked, Slot, TermId};
 use super::tokenizer::{self, STOP_WORDS};
 use super::{IndexError, SearchIndex};
 use crate::faq::Entry;
@@ -22,9 +20,6 @@ use crate::faq::Entry;
 pub const MAX_QUESTION_CHARS: usize = 1_000;
 /// A question of more distinct concepts than this keeps the first ones.
 pub const MAX_CONCEPTS: usize = 48;
-/// How many question hits and entry hits are merged into candidates.
-const QUESTION_HITS: usize = 64;
-const ENTRY_HITS: usize = 32;
 /// A synonym counts a little less than the word the user typed.
 const SYNONYM_BOOST: f32 = 0.8;
 /// How much the best answer/tags score adds to the best question score.
@@ -73,7 +68,7 @@ pub struct ConceptMatch {
 /// An entry that matched, with how well.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    pub entry: Entry,
+    pub entry: Arc<Entry>,
     /// Best question score plus the weighted answer and tags score.
     pub score: f32,
     pub question_score: f32,
@@ -107,18 +102,13 @@ impl SearchIndex {
     /// Ranks entries for `question`, best first, at most `limit` of them.
     pub fn retrieve(&self, question: &str, limit: usize) -> Result<Retrieval, IndexError> {
         let question = truncate_chars(question, MAX_QUESTION_CHARS);
-        let questions = self.questions.searcher();
-        let entries = self.entries.searcher();
-        let error = |source| IndexError::Tantivy {
-            path: self.path.clone(),
-            source,
-        };
+        let compiled = &self.compiled;
 
         let words = surface_words(question);
-        let corrections = self.correct_typos(&questions, &entries, &words).map_err(error)?;
+        let corrections = self.correct_typos(&words);
         let corrected = apply_corrections(question, &words, &corrections);
         let tokens = tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected);
-        let mut concepts = group_concepts(&tokens, &self.manifest.synonyms);
+        let mut concepts = group_concepts(&tokens, &self.synonyms);
         if concepts.is_empty() || limit == 0 {
             return Ok(Retrieval {
                 corrections,
@@ -126,100 +116,48 @@ impl SearchIndex {
                 candidates: Vec::new(),
             });
         }
-        let mut idf = IdfCache::new(&questions, self.schema.questions.question);
-        weigh_concepts(&mut concepts, &mut idf).map_err(error)?;
+        weigh_concepts(&mut concepts, compiled);
+        let alternatives: Vec<Vec<Alternative<'_>>> =
+            concepts.iter().map(|c| concept_alternatives(compiled, c)).collect();
 
-        let fields = &self.schema;
-        let question_query = BooleanQuery::union(
-            concepts
-                .iter()
-                .map(|c| concept_query(c, fields.questions.question))
-                .collect(),
-        );
-        let entry_query = BooleanQuery::union(
-            concepts
-                .iter()
-                .flat_map(|c| {
-                    [
-                        concept_query(c, fields.entries.answer),
-                        concept_query(c, fields.entries.tags),
-                    ]
-                })
-                .collect(),
-        );
-
-        #[derive(Default)]
-        struct Hit {
-            question: Option<(f32, DocAddress)>,
-            entry: Option<(f32, DocAddress)>,
-        }
-        let mut hits: HashMap<u64, Hit> = HashMap::new();
-        let mut question_ordinals = OrdinalColumns::new(&questions, "entry");
-        for (score, address) in questions
-            .search(&question_query, &TopDocs::with_limit(QUESTION_HITS).order_by_score())
-            .map_err(error)?
-        {
-            let Some(ordinal) = question_ordinals.get(address).map_err(error)? else {
-                continue;
-            };
-            let hit = hits.entry(ordinal).or_default();
-            if hit.question.is_none_or(|(best, _)| score > best) {
-                hit.question = Some((score, address));
-            }
-        }
-        let mut entry_ordinals = OrdinalColumns::new(&entries, "entry");
-        for (score, address) in entries
-            .search(&entry_query, &TopDocs::with_limit(ENTRY_HITS).order_by_score())
-            .map_err(error)?
-        {
-            let Some(ordinal) = entry_ordinals.get(address).map_err(error)? else {
-                continue;
-            };
-            hits.entry(ordinal).or_default().entry = Some((score, address));
-        }
-
-        let mut ranked: Vec<(f32, u64, Hit)> = hits
+        let ranked = compiled.rank(&alternatives, ANSWER_WEIGHT, limit);
+        let mut question_terms: Vec<TermId> = alternatives.iter().flatten().flat_map(Alternative::term_ids).collect();
+        question_terms.sort_unstable();
+        question_terms.dedup();
+        let candidates = ranked
             .into_iter()
-            .map(|(ordinal, hit)| {
-                let combined = hit.question.map_or(0.0, |(s, _)| s) + ANSWER_WEIGHT * hit.entry.map_or(0.0, |(s, _)| s);
-                (combined, ordinal, hit)
-            })
+            .map(
+                |Ranked {
+                     ordinal,
+                     score,
+                     phrasing,
+                     answer_score,
+                 }| {
+                    let compiled_entry = &compiled.entries()[ordinal as usize];
+                    let matches = concept_matches(
+                        compiled,
+                        &concepts,
+                        &alternatives,
+                        phrasing.map(|(_, doc)| doc),
+                        ordinal,
+                    );
+                    let matched_question = phrasing.and_then(|(_, doc)| {
+                        let position = compiled.phrasing(doc).position as usize;
+                        compiled_entry.entry.questions.get(position).cloned()
+                    });
+                    Candidate {
+                        phrasing_coverage: phrasing_coverage(&compiled_entry.phrasings, &question_terms),
+                        score,
+                        question_score: phrasing.map_or(0.0, |(score, _)| score),
+                        answer_score,
+                        matched_question,
+                        coverage: coverage(&concepts, &matches),
+                        matches,
+                        entry: Arc::clone(&compiled_entry.entry),
+                    }
+                },
+            )
             .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(limit);
-
-        let mut phrasing_positions = OrdinalColumns::new(&questions, "phrasing");
-        let matcher = ConceptMatcher::new(&concepts, fields, &questions, &entries).map_err(error)?;
-        let mut candidates = Vec::with_capacity(ranked.len());
-        for (score, ordinal, hit) in ranked {
-            let entry_address = match hit.entry {
-                Some((_, address)) => address,
-                None => self.entry_address(&entries, ordinal)?,
-            };
-            let (entry, phrasings) = self.entry_record(&entries, entry_address)?;
-            let question_address = hit.question.map(|(_, a)| a);
-            let matches = matcher.matches(question_address, entry_address).map_err(error)?;
-            let coverage = coverage(&concepts, &matches);
-            let matched_question = match question_address {
-                Some(address) => phrasing_positions
-                    .get(address)
-                    .map_err(error)?
-                    .and_then(|position| entry.questions.get(position as usize))
-                    .cloned(),
-                None => None,
-            };
-            let phrasing_coverage = phrasing_coverage(&phrasings, &concepts, &mut idf).map_err(error)?;
-            candidates.push(Candidate {
-                phrasing_coverage,
-                score,
-                question_score: hit.question.map_or(0.0, |(s, _)| s),
-                answer_score: hit.entry.map_or(0.0, |(s, _)| s),
-                matched_question,
-                coverage,
-                matches,
-                entry,
-            });
-        }
         Ok(Retrieval {
             corrections,
             concepts,
@@ -228,60 +166,36 @@ impl SearchIndex {
     }
 
     /// Corrects words that are in no entry (after stemming) to the nearest vocabulary word, if one is close.
-    fn correct_typos(
-        &self,
-        questions: &Searcher,
-        entries: &Searcher,
-        words: &[SurfaceWord],
-    ) -> tantivy::Result<Vec<Correction>> {
-        let vocab = self.schema.entries.vocab;
-        let mut stemmer = tokenizer::text_analyzer();
+    fn correct_typos(&self, words: &[SurfaceWord]) -> Vec<Correction> {
         let mut corrections = Vec::new();
+        let mut stemmer = None;
         for SurfaceWord { text: word, .. } in words {
-            let word = word.clone();
             let length = word.chars().count();
             let correctable = length >= MIN_CORRECTABLE_CHARS
                 && word.chars().all(|c| c.is_ascii_alphabetic())
                 && !STOP_WORDS.contains(&word.as_str());
-            if !correctable || corrections.iter().any(|c: &Correction| c.from == word) {
+            if !correctable
+                || self.compiled.knows_word(word)
+                || corrections.iter().any(|c: &Correction| &c.from == word)
+            {
                 continue;
             }
-            if entries.doc_freq(&Term::from_field_text(vocab, &word))? > 0 {
+            let stemmer = stemmer.get_or_insert_with(tokenizer::text_analyzer);
+            if tokenizer::analyze(stemmer, word)
+                .iter()
+                .any(|stem| self.compiled.knows_token(stem))
+            {
                 continue;
             }
-            let known_stem = tokenizer::analyze(&mut stemmer, &word).iter().any(|stem| {
-                let term = |field| Term::from_field_text(field, stem);
-                questions.doc_freq(&term(self.schema.questions.question)).unwrap_or(0) > 0
-                    || entries.doc_freq(&term(self.schema.entries.answer)).unwrap_or(0) > 0
-            });
-            if known_stem {
-                continue;
-            }
-            let distance = if length >= TWO_EDITS_FROM_CHARS { 2 } else { 1 };
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(vocab, &word), distance, true);
-            let mut best: Option<(usize, u32, String)> = None;
-            for segment in entries.segment_readers() {
-                let inverted = segment.inverted_index(vocab)?;
-                let mut stream = inverted.terms().search(fuzzy.automaton()?).into_stream()?;
-                while stream.advance() {
-                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
-                        continue;
-                    };
-                    if !candidate.chars().all(|c| c.is_ascii_alphabetic()) {
-                        continue;
-                    }
-                    let edits = strsim::osa_distance(&word, candidate);
-                    let rank = (edits, u32::MAX - stream.value().doc_freq, candidate.to_string());
-                    if best.as_ref().is_none_or(|b| rank < *b) {
-                        best = Some(rank);
-                    }
-                }
-            }
-            if let Some((_, _, to)) = best {
-                corrections.push(Correction { from: word, to });
+            let max_edits = if length >= TWO_EDITS_FROM_CHARS { 2 } else { 1 };
+            if let Some(to) = self.compiled.nearest_word(word, max_edits) {
+                corrections.push(Correction {
+                    from: word.clone(),
+                    to: to.to_string(),
+                });
             }
         }
-        Ok(corrections)
+        corrections
     }
 
     /// The passage of `text` (an answer) that best matches the concepts, with the matched words' byte ranges in it.
@@ -308,164 +222,48 @@ impl SearchIndex {
             ranges: snippet.highlighted().to_vec(),
         })
     }
-
-    fn entry_address(&self, entries: &Searcher, ordinal: u64) -> Result<DocAddress, IndexError> {
-        let query = TermQuery::new(
-            Term::from_field_u64(self.schema.entries.entry, ordinal),
-            IndexRecordOption::Basic,
-        );
-        let hits = entries
-            .search(&query, &TopDocs::with_limit(1).order_by_score())
-            .map_err(|source| IndexError::Tantivy {
-                path: self.path.clone(),
-                source,
-            })?;
-        hits.first()
-            .map(|(_, address)| *address)
-            .ok_or(IndexError::MissingEntry {
-                path: self.path.clone(),
-                ordinal,
-            })
-    }
-
-    /// The stored entry and its analyzed phrasings.
-    fn entry_record(&self, entries: &Searcher, address: DocAddress) -> Result<(Entry, Vec<Vec<String>>), IndexError> {
-        let document: TantivyDocument = entries.doc(address).map_err(|source| IndexError::Tantivy {
-            path: self.path.clone(),
-            source,
-        })?;
-        let text = |field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
-        let json_error = |source| IndexError::Manifest {
-            path: self.path.clone(),
-            source,
-        };
-        let entry = serde_json::from_str(text(self.schema.entries.record)).map_err(json_error)?;
-        let phrasings = serde_json::from_str(text(self.schema.entries.phrasings)).map_err(json_error)?;
-        Ok((entry, phrasings))
-    }
 }
 
-/// One u64 fast-field column (`entry` or `phrasing`) of each segment, opened on first use.
-struct OrdinalColumns<'a> {
-    searcher: &'a Searcher,
-    field: &'static str,
-    columns: HashMap<u32, Column<u64>>,
+/// The concept's alternatives with their boosts: what the user typed in full, synonyms a little less.
+fn concept_alternatives<'a>(compiled: &'a Compiled, concept: &Concept) -> Vec<Alternative<'a>> {
+    concept
+        .alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, tokens)| compiled.alternative(tokens, if i == 0 { 1.0 } else { SYNONYM_BOOST }))
+        .collect()
 }
 
-impl<'a> OrdinalColumns<'a> {
-    fn new(searcher: &'a Searcher, field: &'static str) -> Self {
-        Self {
-            searcher,
-            field,
-            columns: HashMap::new(),
-        }
-    }
-
-    fn get(&mut self, address: DocAddress) -> tantivy::Result<Option<u64>> {
-        if !self.columns.contains_key(&address.segment_ord) {
-            let column = self
-                .searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .u64(self.field)?;
-            self.columns.insert(address.segment_ord, column);
-        }
-        Ok(self
-            .columns
-            .get(&address.segment_ord)
-            .and_then(|c| c.first(address.doc_id)))
-    }
-}
-
-/// Tells which concepts a candidate's documents match, and with what score, from one term weight per (field, token):
-/// an alternative scores the sum of its tokens (all must match), a concept its best alternative, as in the ranking
-/// query, without building that query's union scorers for every probe.
-struct ConceptMatcher<'a> {
-    concepts: &'a [Concept],
-    questions: &'a Searcher,
-    entries: &'a Searcher,
-    weights: HashMap<(usize, String), Box<dyn Weight>>,
-}
-
-impl<'a> ConceptMatcher<'a> {
-    const FIELDS: [MatchField; 3] = [MatchField::Question, MatchField::Answer, MatchField::Tags];
-
-    fn new(
-        concepts: &'a [Concept],
-        fields: &super::FaqSchema,
-        questions: &'a Searcher,
-        entries: &'a Searcher,
-    ) -> tantivy::Result<Self> {
-        let fields = [fields.questions.question, fields.entries.answer, fields.entries.tags];
-        let mut weights = HashMap::new();
-        for concept in concepts {
-            for token in concept.alternatives.iter().flatten() {
-                for (slot, field) in fields.iter().enumerate() {
-                    if weights.contains_key(&(slot, token.clone())) {
-                        continue;
-                    }
-                    let searcher = if slot == 0 { questions } else { entries };
-                    let query = TermQuery::new(Term::from_field_text(*field, token), IndexRecordOption::WithFreqs);
-                    weights.insert(
-                        (slot, token.clone()),
-                        query.weight(EnableScoring::enabled_from_searcher(searcher))?,
-                    );
-                }
+/// Which concepts the candidate's best phrasing, answer and tags match, each with its best alternative's score.
+fn concept_matches(
+    compiled: &Compiled,
+    concepts: &[Concept],
+    alternatives: &[Vec<Alternative<'_>>],
+    phrasing: Option<u32>,
+    entry: u32,
+) -> Vec<ConceptMatch> {
+    let mut matches = Vec::new();
+    for (concept, alternatives) in concepts.iter().zip(alternatives) {
+        for (field, slot, doc) in [
+            (MatchField::Question, Slot::Question, phrasing),
+            (MatchField::Answer, Slot::Answer, Some(entry)),
+            (MatchField::Tags, Slot::Tags, Some(entry)),
+        ] {
+            let Some(doc) = doc else { continue };
+            let best = alternatives
+                .iter()
+                .filter_map(|alternative| compiled.alternative_score(alternative, slot, doc))
+                .reduce(f32::max);
+            if let Some(score) = best {
+                matches.push(ConceptMatch {
+                    concept: concept.label.clone(),
+                    field,
+                    score,
+                });
             }
         }
-        Ok(Self {
-            concepts,
-            questions,
-            entries,
-            weights,
-        })
     }
-
-    fn matches(&self, question: Option<DocAddress>, entry: DocAddress) -> tantivy::Result<Vec<ConceptMatch>> {
-        let mut matches = Vec::new();
-        for concept in self.concepts {
-            for (slot, field) in Self::FIELDS.into_iter().enumerate() {
-                let (searcher, address, boost) = match field {
-                    MatchField::Question => (self.questions, question, 1.0),
-                    MatchField::Answer => (self.entries, Some(entry), 1.0),
-                    MatchField::Tags => (self.entries, Some(entry), 1.0),
-                };
-                let Some(address) = address else { continue };
-                let mut best: Option<f32> = None;
-                for (i, alternative) in concept.alternatives.iter().enumerate() {
-                    let mut sum = Some(0.0);
-                    for token in alternative {
-                        let score = match self.weights.get(&(slot, token.clone())) {
-                            Some(weight) => score_of(weight.as_ref(), searcher, address, boost)?,
-                            None => None,
-                        };
-                        sum = sum.zip(score).map(|(a, b)| a + b);
-                    }
-                    let boost = if i == 0 { 1.0 } else { SYNONYM_BOOST };
-                    if let Some(score) = sum.map(|s| s * boost) {
-                        best = Some(best.map_or(score, |b: f32| b.max(score)));
-                    }
-                }
-                if let Some(score) = best {
-                    matches.push(ConceptMatch {
-                        concept: concept.label.clone(),
-                        field,
-                        score,
-                    });
-                }
-            }
-        }
-        Ok(matches)
-    }
-}
-
-/// The score `weight` gives the document, or `None` when it does not match.
-fn score_of(weight: &dyn Weight, searcher: &Searcher, address: DocAddress, boost: f32) -> tantivy::Result<Option<f32>> {
-    let mut scorer = weight.scorer(searcher.segment_reader(address.segment_ord), boost)?;
-    if scorer.doc() > address.doc_id || scorer.seek(address.doc_id) != address.doc_id {
-        return Ok(None);
-    }
-    Ok(Some(scorer.score()))
+    matches
 }
 
 /// Share of the concepts' weight a candidate covers: full for a match in its best question, partial in its answer or tags.
@@ -493,20 +291,13 @@ fn coverage(concepts: &[Concept], matches: &[ConceptMatch]) -> f32 {
 
 /// How much of its closest phrasing the question's concepts (with their synonyms) cover, each word weighted by
 /// its IDF: a question that contains every telling word of a phrasing asks it, whatever context it adds.
-fn phrasing_coverage(phrasings: &[Vec<String>], concepts: &[Concept], idf: &mut IdfCache<'_>) -> tantivy::Result<f32> {
+fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]) -> f32 {
     let mut best: f32 = 0.0;
     for phrasing in phrasings {
-        let mut tokens: Vec<&String> = phrasing.iter().collect();
-        tokens.sort();
-        tokens.dedup();
         let (mut covered, mut total) = (0.0, 0.0);
-        for token in tokens {
-            let weight = idf.get(token)?;
+        for (term, weight) in phrasing {
             total += weight;
-            if concepts
-                .iter()
-                .any(|c| c.alternatives.iter().any(|a| a.contains(token)))
-            {
+            if question_terms.binary_search(term).is_ok() {
                 covered += weight;
             }
         }
@@ -514,48 +305,49 @@ fn phrasing_coverage(phrasings: &[Vec<String>], concepts: &[Concept], idf: &mut 
             best = best.max(covered / total);
         }
     }
-    Ok(best)
+    best
 }
 
-/// BM25's inverse document frequency of terms among questions, each looked up once per question asked.
-struct IdfCache<'a> {
-    questions: &'a Searcher,
-    field: Field,
-    known: HashMap<String, f32>,
+/// Synonym terms by their first token, so that grouping a question looks up each token once instead of
+/// comparing it with every term of every group.
+#[derive(Debug, Default)]
+pub struct SynonymIndex {
+    groups: Vec<AnalyzedSynonyms>,
+    /// `(group, term)` positions in file order.
+    by_first_token: HashMap<String, Vec<(usize, usize)>>,
 }
 
-impl<'a> IdfCache<'a> {
-    fn new(questions: &'a Searcher, field: Field) -> Self {
+impl SynonymIndex {
+    pub fn new(groups: &[AnalyzedSynonyms]) -> Self {
+        let mut by_first_token: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (g, group) in groups.iter().enumerate() {
+            for (t, term) in group.analyzed.iter().enumerate() {
+                if let Some(first) = term.first() {
+                    by_first_token.entry(first.clone()).or_default().push((g, t));
+                }
+            }
+        }
         Self {
-            questions,
-            field,
-            known: HashMap::new(),
+            groups: groups.to_vec(),
+            by_first_token,
         }
-    }
-
-    fn get(&mut self, token: &str) -> tantivy::Result<f32> {
-        if let Some(&weight) = self.known.get(token) {
-            return Ok(weight);
-        }
-        let documents = self.questions.num_docs() as f32;
-        let frequency = self.questions.doc_freq(&Term::from_field_text(self.field, token))? as f32;
-        let weight = (1.0 + (documents - frequency + 0.5) / (frequency + 0.5)).ln();
-        self.known.insert(token.to_string(), weight);
-        Ok(weight)
     }
 }
 
 /// Groups analyzed tokens into concepts: a run of tokens that spells a synonym term becomes one concept
 /// (longest term first) whose alternatives are the group's terms; every other token is its own concept.
-pub fn group_concepts(tokens: &[String], synonyms: &[AnalyzedSynonyms]) -> Vec<Concept> {
+pub fn group_concepts(tokens: &[String], synonyms: &SynonymIndex) -> Vec<Concept> {
     let mut concepts: Vec<Concept> = Vec::new();
     let mut position = 0;
     while position < tokens.len() && concepts.len() < MAX_CONCEPTS {
         let rest = &tokens[position..];
         let longest = synonyms
-            .iter()
-            .flat_map(|group| group.analyzed.iter().map(move |term| (group, term)))
-            .filter(|(_, term)| !term.is_empty() && rest.starts_with(term))
+            .by_first_token
+            .get(&rest[0])
+            .into_iter()
+            .flatten()
+            .map(|&(g, t)| (&synonyms.groups[g], &synonyms.groups[g].analyzed[t]))
+            .filter(|(_, term)| rest.starts_with(term))
             .max_by_key(|(_, term)| term.len());
         let (alternatives, length) = match longest {
             Some((group, term)) => {
@@ -583,19 +375,15 @@ pub fn group_concepts(tokens: &[String], synonyms: &[AnalyzedSynonyms]) -> Vec<C
 }
 
 /// BM25's inverse document frequency over questions; a concept weighs what its most telling alternative does.
-fn weigh_concepts(concepts: &mut [Concept], idf: &mut IdfCache<'_>) -> tantivy::Result<()> {
+fn weigh_concepts(concepts: &mut [Concept], compiled: &Compiled) {
     for concept in concepts {
         let mut weight: f32 = 0.0;
         for alternative in &concept.alternatives {
-            let mut sum = 0.0;
-            for token in alternative {
-                sum += idf.get(token)?;
-            }
+            let sum: f32 = alternative.iter().map(|token| compiled.question_idf(token)).sum();
             weight = weight.max(sum / alternative.len().max(1) as f32);
         }
         concept.weight = weight;
     }
-    Ok(())
 }
 
 /// A concept on one field: the best of its alternatives (the typed words first, synonyms a little less),
@@ -712,7 +500,7 @@ mod tests {
         ]);
         let concepts = group_concepts(
             &tokens(&["convert", "subscript", "account", "servic", "account"]),
-            &groups,
+            &SynonymIndex::new(&groups),
         );
         let labels: Vec<&str> = concepts.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, vec!["convert", "subscript account", "servic", "account"]);
@@ -730,8 +518,9 @@ mod tests {
     #[test]
     fn repeated_words_are_one_concept_and_the_count_is_capped() {
         let many: Vec<String> = (0..500).map(|i| format!("w{i}")).collect();
-        assert_eq!(group_concepts(&many, &[]).len(), MAX_CONCEPTS);
-        assert_eq!(group_concepts(&tokens(&["fee", "fee", "fee"]), &[]).len(), 1);
+        let none = SynonymIndex::default();
+        assert_eq!(group_concepts(&many, &none).len(), MAX_CONCEPTS);
+        assert_eq!(group_concepts(&tokens(&["fee", "fee", "fee"]), &none).len(), 1);
     }
 
     #[test]

@@ -114,7 +114,8 @@ impl TokenStream for VecTokenStream {
 /// Text after NFKC folding, with where in the original each folded character came from.
 struct Folded {
     text: String,
-    /// `(offset in text, start in original, end in original)` per folded char.
+    /// `(offset in text, start in original, end in original)` per folded char; empty when folding changed nothing
+    /// and offsets are the original's (ASCII text, which NFKC leaves as it is).
     origins: Vec<(usize, usize, usize)>,
 }
 
@@ -122,6 +123,12 @@ impl Folded {
     /// Folds each base character together with the combining marks that follow it, so that a decomposed
     /// "a\u{301}" becomes one "á" inside its word instead of splitting it.
     fn new(original: &str) -> Self {
+        if original.is_ascii() {
+            return Self {
+                text: original.to_string(),
+                origins: Vec::new(),
+            };
+        }
         let mut text = String::with_capacity(original.len());
         let mut origins = Vec::with_capacity(original.len());
         let mut chars = original.char_indices().peekable();
@@ -144,6 +151,9 @@ impl Folded {
 
     /// Where in the original the folded char at `offset` starts.
     fn start_of(&self, offset: usize) -> usize {
+        if self.origins.is_empty() {
+            return offset;
+        }
         match self.origins.binary_search_by_key(&offset, |&(f, _, _)| f) {
             Ok(i) => self.origins[i].1,
             Err(_) => self.origins.last().map_or(0, |&(_, _, end)| end),
@@ -152,6 +162,9 @@ impl Folded {
 
     /// Where in the original the folded char just before `offset` ends.
     fn end_before(&self, offset: usize) -> usize {
+        if self.origins.is_empty() {
+            return offset;
+        }
         let i = self.origins.partition_point(|&(f, _, _)| f < offset);
         i.checked_sub(1).map_or(0, |i| self.origins[i].2)
     }
