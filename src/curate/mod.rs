@@ -52,6 +52,8 @@ pub enum CurateError {
     BadRow { path: PathBuf, line: u64, message: String },
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Feedback(#[from] crate::feedback::FeedbackError),
 }
 
 /// Reads a file that must be UTF-8, naming it in every error.
