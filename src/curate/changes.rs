@@ -163,7 +163,10 @@ fn roll_back(renamed: &[(PathBuf, PathBuf, Option<Vec<u8>>)]) {
 /// Writes `bytes` to a new hidden file beside `path` (hidden, so faq/ never lists it as an entry) and fsyncs it.
 fn write_temporary(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = path.with_file_name(format!(
         ".{name}.tmp-{}-{}",
         std::process::id(),

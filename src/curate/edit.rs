@@ -95,8 +95,12 @@ mod tests {
 
     #[test]
     fn appends_to_a_multi_line_array_keeping_comments() {
-        let edited = add_questions(Path::new("fees.md"), ENTRY, &["Is it \"free\"?".into(), "免费吗".into()])
-            .expect("edited");
+        let edited = add_questions(
+            Path::new("fees.md"),
+            ENTRY,
+            &["Is it \"free\"?".into(), "免费吗".into()],
+        )
+        .expect("edited");
         assert_eq!(
             edited,
             ENTRY.replace(

@@ -124,7 +124,10 @@ pub fn export_csv(faq: &Path, out: impl std::io::Write) -> Result<(), CurateErro
     };
     writer.write_record(CSV_COLUMNS).map_err(write_error)?;
     for entry in &knowledge_base.entries {
-        let (question, alternates) = entry.questions.split_first().map_or(("", &[][..]), |(q, a)| (q.as_str(), a));
+        let (question, alternates) = entry
+            .questions
+            .split_first()
+            .map_or(("", &[][..]), |(q, a)| (q.as_str(), a));
         writer
             .write_record([
                 entry.id.as_str(),
@@ -207,8 +210,8 @@ fn plan_jsonl(path: &Path, bytes: &[u8]) -> Result<ImportPlan, CurateError> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let line = std::str::from_utf8(line)
-            .map_err(|_| bad_row(path, number, "not valid UTF-8: save the file as UTF-8"))?;
+        let line =
+            std::str::from_utf8(line).map_err(|_| bad_row(path, number, "not valid UTF-8: save the file as UTF-8"))?;
         let record: Record = serde_json::from_str(line)
             .map_err(|error| bad_row(path, number, format!("not a faqbot export record: {error}")))?;
         match record {
@@ -221,7 +224,11 @@ fn plan_jsonl(path: &Path, bytes: &[u8]) -> Result<ImportPlan, CurateError> {
                     return Err(bad_row(
                         path,
                         number,
-                        format!("`{}` is not a file an export carries ({})", file.name, OTHER_FILES.join(", ")),
+                        format!(
+                            "`{}` is not a file an export carries ({})",
+                            file.name,
+                            OTHER_FILES.join(", ")
+                        ),
                     ));
                 }
                 plan.files.push(PlannedFile {
@@ -251,8 +258,12 @@ fn entry_text(path: &Path, line: u64, record: EntryRecord) -> Result<PlannedFile
     check_entry_fields(path, line, &entry)?;
     let name = format!("{}.md", entry.id);
     let exported_still_matches = record.text.as_deref().is_some_and(|text| {
-        faq::entry::parse(Path::new(&name), text, &mut Problems::default())
-            .is_some_and(|parsed| Entry { lines: Default::default(), ..parsed.entry } == entry)
+        faq::entry::parse(Path::new(&name), text, &mut Problems::default()).is_some_and(|parsed| {
+            Entry {
+                lines: Default::default(),
+                ..parsed.entry
+            } == entry
+        })
     });
     let text = match record.text {
         Some(text) if exported_still_matches => text,
@@ -267,7 +278,10 @@ fn check_entry_fields(path: &Path, line: u64, entry: &Entry) -> Result<(), Curat
         return Err(bad_row(
             path,
             line,
-            format!("id `{}` must be kebab-case (lowercase letters, digits and single dashes)", entry.id),
+            format!(
+                "id `{}` must be kebab-case (lowercase letters, digits and single dashes)",
+                entry.id
+            ),
         ));
     }
     if entry.questions.first().is_none_or(|q| q.trim().is_empty()) {
@@ -331,7 +345,9 @@ fn plan_csv(path: &Path, bytes: &[u8], today: jiff::civil::Date) -> Result<Impor
             .collect(),
         ..ImportPlan::default()
     };
-    let source_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let source_name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut ids = HashSet::new();
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
@@ -350,12 +366,20 @@ fn plan_csv(path: &Path, bytes: &[u8], today: jiff::civil::Date) -> Result<Impor
         questions.extend(list("alternates", &['\n']));
         let id = match cell("id") {
             "" => id_from_questions(&questions).ok_or_else(|| {
-                bad_row(path, line, "no Latin letters in the questions to make an id from: add an `id` column")
+                bad_row(
+                    path,
+                    line,
+                    "no Latin letters in the questions to make an id from: add an `id` column",
+                )
             })?,
             id => id.to_string(),
         };
         if !ids.insert(id.clone()) {
-            return Err(bad_row(path, line, format!("id `{id}` is used by an earlier row: give this row its own id")));
+            return Err(bad_row(
+                path,
+                line,
+                format!("id `{id}` is used by an earlier row: give this row its own id"),
+            ));
         }
         let entry = Entry {
             id,

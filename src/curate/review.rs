@@ -13,8 +13,11 @@ use crate::{Ask, Engine};
 /// The curator's decisions, kept beside the logs in the data dir.
 pub const STATE_FILE: &str = "review-state.json";
 
-/// How alike two questions must be (Sørensen–Dice on character pairs, which works for Chinese too) to share a group.
-const SIMILARITY: f64 = 0.5;
+/// How alike two questions must be (Sørensen–Dice on character pairs, which works for Chinese too) to share a
+/// group; a group grows by any member (single linkage), and its nearest entry is that of its most asked question.
+const SIMILARITY: f64 = 0.6;
+/// The lower bar for questions whose nearest entry is the same, which is evidence that they ask the same thing.
+const SIMILARITY_WITH_SAME_NEAREST: f64 = 0.4;
 
 /// What a curator did with a question; handled questions are not shown again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,8 +197,11 @@ pub fn gather(data_dir: &Path, engine: &Engine, state: &ReviewState) -> Result<R
         let nearest_id = nearest.map(|n| n.id.clone());
         let key = normalize_question(&item.question);
         let similar = review.groups.iter_mut().find(|group| {
-            group.nearest == nearest_id
-                && strsim::sorensen_dice(&normalize_question(&group.questions[0].question), &key) >= SIMILARITY
+            let same_nearest = group.nearest == nearest_id;
+            group.questions.iter().any(|member| {
+                let similarity = strsim::sorensen_dice(&normalize_question(&member.question), &key);
+                similarity >= SIMILARITY || (same_nearest && similarity >= SIMILARITY_WITH_SAME_NEAREST)
+            })
         });
         match similar {
             Some(group) => {
@@ -211,7 +217,7 @@ pub fn gather(data_dir: &Path, engine: &Engine, state: &ReviewState) -> Result<R
             }),
         }
     }
-    review.groups.sort_by(|a, b| b.count.cmp(&a.count));
+    review.groups.sort_by_key(|group| std::cmp::Reverse(group.count));
     Ok(review)
 }
 
