@@ -14,6 +14,9 @@ pub struct ReviewArgs {
     /// Print the groups as JSON Lines, one group per line, and change nothing
     #[arg(long)]
     json: bool,
+    /// Dismiss this question (as printed) so it is not shown again, without reviewing; repeatable, for scripts
+    #[arg(long, value_name = "QUESTION", conflicts_with = "json")]
+    dismiss: Vec<String>,
 }
 
 const ADD_ALTERNATES: &str = "Add them as alternate phrasings of the nearest entry";
@@ -23,8 +26,18 @@ const SKIP: &str = "Skip for now";
 const STOP: &str = "Stop reviewing";
 
 pub fn run(settings: &Settings, args: ReviewArgs) -> anyhow::Result<ExitCode> {
-    let engine = settings.open_engine()?;
     let mut state = ReviewState::load(&settings.data_dir)?;
+    if !args.dismiss.is_empty() {
+        state.mark(args.dismiss.iter().map(String::as_str), Action::Dismissed, None);
+        state.save(&settings.data_dir)?;
+        println!(
+            "Dismissed {} question(s); saved in {}",
+            args.dismiss.len(),
+            ReviewState::path(&settings.data_dir).display()
+        );
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    let engine = settings.open_engine()?;
     let review = review::gather(&settings.data_dir, &engine, &state)?;
     for unreadable in &review.unreadable {
         eprintln!("warning: {unreadable}: the line was skipped");

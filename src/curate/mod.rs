@@ -32,8 +32,8 @@ pub enum CurateError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: not valid UTF-8 (at byte {offset}): save the file as UTF-8", .path.display())]
-    NotUtf8 { path: PathBuf, offset: usize },
+    #[error("{}:{line}: not valid UTF-8: save the file as UTF-8", .path.display())]
+    NotUtf8 { path: PathBuf, line: usize },
     #[error("{}: cannot write; faq/ was left as it was", .path.display())]
     Write {
         path: PathBuf,
@@ -62,9 +62,12 @@ pub fn read_utf8(path: &std::path::Path) -> Result<String, CurateError> {
         path: path.to_path_buf(),
         source,
     })?;
-    String::from_utf8(bytes).map_err(|error| CurateError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: error.utf8_error().valid_up_to(),
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        CurateError::NotUtf8 {
+            path: path.to_path_buf(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+        }
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod ask;
 mod check;
+mod curate_add;
 mod eval;
 mod index;
 mod knowledge_base;

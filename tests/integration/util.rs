@@ -201,3 +201,21 @@ pub fn assert_ends_with(text: &str, suffix: &str) {
         "expected to end with\n  {suffix:?}\nbut got:\n{text}"
     );
 }
+
+/// Every file under `dir` (relative path → bytes), to assert that a refused command changed nothing or that two trees match.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for item in std::fs::read_dir(&folder).expect("list folder") {
+            let path = item.expect("folder item").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+                files.insert(relative, std::fs::read(&path).expect("read file"));
+            }
+        }
+    }
+    files
+}
