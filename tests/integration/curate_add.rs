@@ -123,7 +123,13 @@ fn a_new_rule_is_written_with_the_entry_or_not_at_all() {
     let workspace = Workspace::fixture();
     let rules_before = workspace.read("faq/rules.toml");
     let mut args = tea_with("--rule", "registration-free");
-    args.extend(["--new-rule", "shops-need-service", "Only a service account can run a shop.", "--applies-to", "service"]);
+    args.extend([
+        "--new-rule",
+        "shops-need-service",
+        "Only a service account can run a shop.",
+        "--applies-to",
+        "service",
+    ]);
     // The entry repeats another entry's question: faq/ would be invalid, so neither file is written.
     let mut invalid = args.clone();
     invalid.extend(["--question", "Is registration free?", "--force"]);
@@ -161,7 +167,11 @@ fn an_answer_file_that_is_not_utf8_is_refused() {
     let mut args: Vec<&str> = TEA.iter().copied().filter(|a| !a.starts_with("Yes.")).collect();
     args.retain(|a| *a != "--answer");
     args.extend(["--answer-file", "answer.md"]);
-    assert_refused(&workspace, &args, "answer.md:1: not valid UTF-8: save the file as UTF-8");
+    assert_refused(
+        &workspace,
+        &args,
+        "answer.md:1: not valid UTF-8: save the file as UTF-8",
+    );
 }
 
 const COMMENTED: &str = "+++\nid = \"account-type\" # never rename\nquestions = [\n  \"Can I switch my account type?\", # canonical\n  \"Is the account type permanent?\",\n]\n# rules come from comment 17\nrules = [\"no-type-switch\"]\ntags = [\"switch\"]\nsource = \"Fixture, comment 17\"\nreviewed = 2026-11-23\n+++\n\nNo: the type is fixed. Register a new account instead.\n";
@@ -170,7 +180,12 @@ const COMMENTED: &str = "+++\nid = \"account-type\" # never rename\nquestions = 
 fn add_question_keeps_the_file_as_written_and_the_next_ask_finds_it() {
     let workspace = Workspace::fixture();
     workspace.write("faq/account-type.md", COMMENTED);
-    let output = workspace.run(&["add-question", "account-type", "Can I go from subscription to service?", "订阅号能变服务号吗？"]);
+    let output = workspace.run(&[
+        "add-question",
+        "account-type",
+        "Can I go from subscription to service?",
+        "订阅号能变服务号吗？",
+    ]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stdout, "Added 2 question(s) to faq/account-type.md");
     assert_eq!(
@@ -197,13 +212,23 @@ fn add_question_refusals_change_nothing() {
     assert_contains(&output.stderr, "is already a question of `account-type`");
     let output = workspace.run(&["add-question", "account-type", "Is registration free?"]);
     assert_eq!(output.code, 2);
-    assert_contains(&output.stderr, "faq/registration-cost.md:5: error: question \"Is registration free?\" is also asked in account-type.md line 6");
+    assert_contains(
+        &output.stderr,
+        "faq/registration-cost.md:5: error: question \"Is registration free?\" is also asked in account-type.md line 6",
+    );
     assert_eq!(tree(&workspace.faq()), before);
 
-    std::fs::write(workspace.faq().join("account-type.md"), b"+++\nid = \"account-type\"\n+++\ncaf\xe9\n").expect("write");
+    std::fs::write(
+        workspace.faq().join("account-type.md"),
+        b"+++\nid = \"account-type\"\n+++\ncaf\xe9\n",
+    )
+    .expect("write");
     let before = tree(&workspace.faq());
     let output = workspace.run(&["add-question", "account-type", "Question?"]);
     assert_eq!(output.code, 2);
-    assert_contains(&output.stderr, "faq/account-type.md:4: not valid UTF-8: save the file as UTF-8");
+    assert_contains(
+        &output.stderr,
+        "faq/account-type.md:4: not valid UTF-8: save the file as UTF-8",
+    );
     assert_eq!(tree(&workspace.faq()), before);
 }

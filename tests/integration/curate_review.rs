@@ -1,0 +1,148 @@
+//! `faqbot review` and `faqbot stale`: what users asked, grouped and remembered; and entries due for another look.
+
+use similar_asserts::assert_eq;
+
+use crate::util::{Workspace, assert_contains};
+
+fn declined(time: &str, question: &str) -> String {
+    format!("{{\"time\":\"{time}\",\"question\":\"{question}\",\"nearest\":null,\"confidence\":0.2,\"chat\":\"c\"}}\n")
+}
+
+fn write_logs(workspace: &Workspace) {
+    std::fs::create_dir_all(workspace.path().join("data")).expect("data dir");
+    let mut log = String::new();
+    log += &declined("2026-11-20T10:00:00Z", "How do I back up my WeChat chat history?");
+    log += &declined("2026-11-21T10:00:00Z", "how do i backup my wechat chat history");
+    log += &declined("2026-11-22T10:00:00Z", "How do I back up my WeChat chat history");
+    log += &declined("2026-11-22T11:00:00Z", "Can I post videos to Moments?");
+    log += &declined("2026-11-22T12:00:00Z", "Is the account type permanent?");
+    log += "{\"time\": \"cut off\n";
+    workspace.write("data/declined.jsonl", &log);
+    workspace.write(
+        "data/votes.jsonl",
+        "{\"time\":\"2026-11-23T10:00:00Z\",\"question\":\"Is registration free?\",\"entry\":\"registration-cost\",\"confidence\":0.9,\"vote\":\"down\",\"chat\":\"c\"}\n{\"time\":\"2026-11-23T10:00:00Z\",\"question\":\"Can I switch my account type?\",\"entry\":\"account-type\",\"confidence\":0.9,\"vote\":\"up\",\"chat\":\"c\"}\n",
+    );
+}
+
+#[test]
+fn groups_similar_questions_with_counts_and_the_nearest_entry() {
+    let workspace = Workspace::fixture();
+    write_logs(&workspace);
+    let output = workspace.run(&["review", "--json"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(&output.stderr, "data/declined.jsonl:6:");
+    let groups = output.json_lines();
+    let summary: Vec<(u64, Vec<&str>)> = groups
+        .iter()
+        .map(|group| {
+            let questions = group["questions"]
+                .as_array()
+                .expect("questions")
+                .iter()
+                .map(|q| q["question"].as_str().expect("question"))
+                .collect();
+            (group["count"].as_u64().expect("count"), questions)
+        })
+        .collect();
+    // The answered question is left out; the down-voted one stays; spellings merge, similar questions group.
+    assert_eq!(
+        summary,
+        vec![
+            (
+                3,
+                vec![
+                    "How do I back up my WeChat chat history",
+                    "how do i backup my wechat chat history"
+                ]
+            ),
+            (1, vec!["Is registration free?"]),
+            (1, vec!["Can I post videos to Moments?"]),
+        ]
+    );
+    assert_eq!(groups[1]["nearest"], "registration-cost");
+    assert_eq!(groups[1]["questions"][0]["down_votes"], 1);
+    assert_eq!(groups[0]["questions"][0]["declined"], 2);
+}
+
+#[test]
+fn without_a_terminal_prints_the_groups_and_dismissed_questions_stay_hidden() {
+    let workspace = Workspace::fixture();
+    write_logs(&workspace);
+    let output = workspace.run(&["review"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "3 group(s) of questions to review (5 ask(s)), biggest first.\n1 declined question(s) are answered by faq/ now and are left out.\n1. 3 ask(s), no entry is near\n",
+    );
+    assert_contains(
+        &output.stdout,
+        "   How do I back up my WeChat chat history  (declined 2×, last 2026-11-22)\n",
+    );
+    assert_contains(&output.stdout, "   Is registration free?  (👎 1×, last 2026-11-23)\n");
+
+    let output = workspace.run(&[
+        "review",
+        "--dismiss",
+        "Can I post videos to Moments?",
+        "--dismiss",
+        "is registration free",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "Dismissed 2 question(s); saved in data/review-state.json",
+    );
+    let state: serde_json::Value = serde_json::from_str(&workspace.read("data/review-state.json")).expect("state");
+    assert_eq!(state["handled"]["can i post videos to moments"]["action"], "dismissed");
+    let groups = workspace.run(&["review", "--json"]).json_lines();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["count"], 3);
+}
+
+#[test]
+fn no_logs_means_nothing_to_review() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run(&["review"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(
+        output.stdout,
+        "Nothing to review: no declined or down-voted questions left.\n"
+    );
+}
+
+#[test]
+fn stale_lists_old_entries_and_entries_older_than_their_rules() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run(&["stale"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(output.stdout, "");
+    assert_contains(&output.stderr, "No stale entries among 2");
+
+    // no-type-switch dates from 2014-04-15: an entry reviewed before that predates the rule.
+    let text = workspace
+        .read("faq/account-type.md")
+        .replace("reviewed = 2026-11-23", "reviewed = 2014-01-01");
+    workspace.write("faq/account-type.md", &text);
+    let output = workspace.run(&["stale"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    let days = jiff::ZonedDateTime::now()
+        .date()
+        .duration_since(jiff::civil::date(2014, 1, 1))
+        .as_secs()
+        / 86_400;
+    assert_eq!(
+        output.stdout,
+        format!(
+            "account-type  reviewed 2014-01-01\n  reviewed {days} days ago (more than 365)\n  cites rule `no-type-switch`, which changed on 2014-04-15, after the review\n"
+        )
+    );
+    assert_contains(&output.stderr, "1 of 2 entries need a review");
+    let output = workspace.run(&["stale", "--days", "100000", "--json"]);
+    assert_eq!(output.code, 1);
+    assert_eq!(
+        output.json_lines(),
+        vec![
+            serde_json::json!({"id": "account-type", "reviewed": "2014-01-01", "reasons": [{"reason": "rule-changed", "rule": "no-type-switch", "since": "2014-04-15"}]})
+        ]
+    );
+}
