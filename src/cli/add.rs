@@ -150,16 +150,23 @@ pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<String> {
         lines: Default::default(),
     };
 
-    if !args.force {
-        refuse_duplicates(settings, &entry.questions)?;
-    }
-
     let mut changes = Changes::new(&settings.faq);
     changes.write(&format!("{id}.md"), render(&entry));
     if !new_rules.is_empty() {
         let rules_path = settings.faq.join(RULES_FILE);
         let rules_text = read_utf8(&rules_path)?;
         changes.write(RULES_FILE, append_rules(&rules_text, &new_rules));
+    }
+    // Problems in faq/ come first: asking the engine about duplicates means little while faq/ is broken.
+    let preview = changes.preview()?;
+    if preview.problems.has_errors() {
+        return Err(explain(CurateError::Invalid {
+            faq: settings.faq.clone(),
+            problems: preview.problems,
+        }));
+    }
+    if !args.force {
+        refuse_duplicates(settings, &entry.questions)?;
     }
     let written = commit(changes)?;
     println!(
