@@ -36,6 +36,11 @@ pub fn add_questions(path: &Path, text: &str, questions: &[String]) -> Result<St
         .and_then(|prefix| prefix.as_str())
         .map(str::to_string);
     let multi_line = last_prefix.as_deref().is_some_and(|prefix| prefix.contains('\n'));
+    let newline = if split.front_matter.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     // The prefix may hold a comment that belongs to the line before; only the indentation is copied.
     let indent = last_prefix
         .as_deref()
@@ -56,7 +61,12 @@ pub fn add_questions(path: &Path, text: &str, questions: &[String]) -> Result<St
     if !multi_line {
         array.fmt();
     }
-    Ok(format!("{}{}{}", &text[..start], document, &text[end..]))
+    let mut edited = document.to_string();
+    // toml_edit writes `\n`; a CRLF file stays CRLF throughout.
+    if split.front_matter.contains("\r\n") {
+        edited = edited.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    Ok(format!("{}{edited}{}", &text[..start], &text[end..]))
 }
 
 /// A new rule for rules.toml, as `--new-rule` describes it.
@@ -115,6 +125,16 @@ mod tests {
         let text = "+++\nid = \"a\"\nquestions = [\"One?\"]\nrules = [\"r\"]\n+++\nA.\n";
         let edited = add_questions(Path::new("a.md"), text, &["Two?".into()]).expect("edited");
         assert_eq!(edited, text.replace("[\"One?\"]", "[\"One?\", \"Two?\"]"));
+    }
+
+    #[test]
+    fn keeps_crlf_line_endings() {
+        let text = ENTRY.replace('\n', "\r\n");
+        let edited = add_questions(Path::new("fees.md"), &text, &["New?".into()]).expect("edited");
+        assert_eq!(
+            edited,
+            text.replace("  \"费用是多少？\",\r\n]", "  \"费用是多少？\",\r\n  \"New?\",\r\n]")
+        );
     }
 
     #[test]
