@@ -36,11 +36,6 @@ pub fn add_questions(path: &Path, text: &str, questions: &[String]) -> Result<St
         .and_then(|prefix| prefix.as_str())
         .map(str::to_string);
     let multi_line = last_prefix.as_deref().is_some_and(|prefix| prefix.contains('\n'));
-    let newline = if split.front_matter.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
     // The prefix may hold a comment that belongs to the line before; only the indentation is copied.
     let indent = last_prefix
         .as_deref()
