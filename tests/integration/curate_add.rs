@@ -232,3 +232,30 @@ fn add_question_refusals_change_nothing() {
     );
     assert_eq!(tree(&workspace.faq()), before);
 }
+
+#[test]
+fn in_a_terminal_add_asks_for_what_the_flags_left_out() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run_in_terminal(
+        &["add", "--question", "Can I sell tea in my shop?"],
+        &[
+            (&["Id (file name)"], "\r"),
+            (&["Answer in English"], "Yes, with a service account.\r"),
+            (&["Next paragraph"], "\r"),
+            (&["Chinese answer"], "\r"),
+            (&["Rules the answer rests on"], " \r"),
+            (&["Create a new rule too?"], "\r"),
+            (&["Tags"], "shop, tea\r"),
+            (&["Source"], "Comment 30\r"),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert_contains(&output.stdout, "Added faq/can-i-sell-tea-in-my-shop.md");
+    assert_eq!(
+        workspace.read("faq/can-i-sell-tea-in-my-shop.md"),
+        format!(
+            "+++\nid = \"can-i-sell-tea-in-my-shop\"\nquestions = [\n  \"Can I sell tea in my shop?\",\n]\nrules = [\"registration-free\"]\ntags = [\"shop\", \"tea\"]\nsource = \"Comment 30\"\nreviewed = {}\n+++\n\nYes, with a service account.\n",
+            today()
+        )
+    );
+}

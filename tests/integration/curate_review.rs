@@ -20,7 +20,7 @@ fn write_logs(workspace: &Workspace) {
     workspace.write("data/declined.jsonl", &log);
     workspace.write(
         "data/votes.jsonl",
-        "{\"time\":\"2026-11-23T10:00:00Z\",\"question\":\"Is registration free?\",\"entry\":\"registration-cost\",\"confidence\":0.9,\"vote\":\"down\",\"chat\":\"c\"}\n{\"time\":\"2026-11-23T10:00:00Z\",\"question\":\"Can I switch my account type?\",\"entry\":\"account-type\",\"confidence\":0.9,\"vote\":\"up\",\"chat\":\"c\"}\n",
+        "{\"time\":\"2026-11-23T10:00:00Z\",\"question\":\"Does registration cost anything?\",\"entry\":\"registration-cost\",\"confidence\":0.9,\"vote\":\"down\",\"chat\":\"c\"}\n{\"time\":\"2026-11-23T10:00:00Z\",\"question\":\"Can I switch my account type?\",\"entry\":\"account-type\",\"confidence\":0.9,\"vote\":\"up\",\"chat\":\"c\"}\n",
     );
 }
 
@@ -55,7 +55,7 @@ fn groups_similar_questions_with_counts_and_the_nearest_entry() {
                     "how do i backup my wechat chat history"
                 ]
             ),
-            (1, vec!["Is registration free?"]),
+            (1, vec!["Does registration cost anything?"]),
             (1, vec!["Can I post videos to Moments?"]),
         ]
     );
@@ -78,14 +78,17 @@ fn without_a_terminal_prints_the_groups_and_dismissed_questions_stay_hidden() {
         &output.stdout,
         "   How do I back up my WeChat chat history  (declined 2×, last 2026-11-22)\n",
     );
-    assert_contains(&output.stdout, "   Is registration free?  (👎 1×, last 2026-11-23)\n");
+    assert_contains(
+        &output.stdout,
+        "   Does registration cost anything?  (👎 1×, last 2026-11-23)\n",
+    );
 
     let output = workspace.run(&[
         "review",
         "--dismiss",
         "Can I post videos to Moments?",
         "--dismiss",
-        "is registration free",
+        "does registration cost anything",
     ]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(
@@ -97,6 +100,54 @@ fn without_a_terminal_prints_the_groups_and_dismissed_questions_stay_hidden() {
     let groups = workspace.run(&["review", "--json"]).json_lines();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["count"], 3);
+}
+
+/// Keys for the review prompts.
+const DOWN: &str = "\x1b[B";
+const ENTER: &str = "\r";
+
+#[test]
+fn in_a_terminal_each_group_is_added_dismissed_or_left_and_decisions_are_kept() {
+    let workspace = Workspace::fixture();
+    write_logs(&workspace);
+    // Group 1 (no nearest entry): dismiss, the second option. Group 2 (nearest registration-cost): add as
+    // alternates, keeping the preselected questions. Group 3 (no nearest entry): stop, the fourth option.
+    // Each prompt is answered once it is drawn: its heading, then its help line.
+    let select = "enter to select";
+    let output = workspace.run_in_terminal(
+        &["review"],
+        &[
+            (&["1. 3 ask(s)", select], &format!("{DOWN}{ENTER}")),
+            (&["2. 1 ask(s)", select], ENTER),
+            (&["Questions to add to `registration-cost`", "space to select"], ENTER),
+            (&["3. 1 ask(s)", select], &format!("{DOWN}{DOWN}{DOWN}{ENTER}")),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert_contains(&output.stdout, "Added 1 question(s) to faq/registration-cost.md");
+    assert_contains(
+        &workspace.read("faq/registration-cost.md"),
+        "  \"注册要花钱吗？\",\n  \"Does registration cost anything?\",\n]",
+    );
+    let state: serde_json::Value = serde_json::from_str(&workspace.read("data/review-state.json")).expect("state");
+    let handled = state["handled"].as_object().expect("handled");
+    let actions: Vec<(&str, &str)> = handled
+        .iter()
+        .map(|(question, decision)| (question.as_str(), decision["action"].as_str().expect("action")))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("does registration cost anything", "alternate"),
+            ("how do i back up my wechat chat history", "dismissed"),
+            ("how do i backup my wechat chat history", "dismissed"),
+        ]
+    );
+    assert_eq!(handled["does registration cost anything"]["entry"], "registration-cost");
+    // What is left: the group the curator stopped at.
+    let groups = workspace.run(&["review", "--json"]).json_lines();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["questions"][0]["question"], "Can I post videos to Moments?");
 }
 
 #[test]
