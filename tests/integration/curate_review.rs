@@ -151,6 +151,44 @@ fn in_a_terminal_each_group_is_added_dismissed_or_left_and_decisions_are_kept() 
 }
 
 #[test]
+fn in_a_terminal_a_group_becomes_a_new_entry() {
+    let workspace = Workspace::fixture();
+    std::fs::create_dir_all(workspace.path().join("data")).expect("data dir");
+    workspace.write(
+        "data/declined.jsonl",
+        &declined("2026-11-22T11:00:00Z", "Can I post videos to Moments?"),
+    );
+    let output = workspace.run_in_terminal(
+        &["review"],
+        &[
+            (&["1. 1 ask(s)", "enter to select"], ENTER),
+            (&["Id (file name)"], ENTER),
+            (&["Answer in English"], "The thread does not say.\r"),
+            (&["Next paragraph"], ENTER),
+            (&["Chinese answer"], ENTER),
+            (&["Rules the answer rests on"], " \r"),
+            (&["Create a new rule too?"], ENTER),
+            (&["Tags"], ENTER),
+            (&["Source"], "Comment 40\r"),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert_contains(
+        &output.stdout,
+        "Added faq/can-i-post-videos-to-moments.md (1 question(s)",
+    );
+    let reply = workspace.ask_json("Can I post videos to Moments?");
+    assert_eq!(reply["results"][0]["id"], "can-i-post-videos-to-moments");
+    let state: serde_json::Value = serde_json::from_str(&workspace.read("data/review-state.json")).expect("state");
+    assert_eq!(
+        state["handled"]["can i post videos to moments"]["entry"],
+        "can-i-post-videos-to-moments"
+    );
+    assert_eq!(state["handled"]["can i post videos to moments"]["action"], "new-entry");
+    assert!(workspace.run(&["review", "--json"]).json_lines().is_empty());
+}
+
+#[test]
 fn no_logs_means_nothing_to_review() {
     let workspace = Workspace::fixture();
     let output = workspace.run(&["review"]);
