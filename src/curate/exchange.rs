@@ -441,3 +441,69 @@ pub fn import(faq: &Path, import_file: &Path, plan: ImportPlan, replace: bool) -
     }
     Ok(imported)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(name: &str, text: &[u8]) -> Result<ImportPlan, CurateError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let format = if name.ends_with(".csv") {
+            Format::Csv
+        } else {
+            Format::Jsonl
+        };
+        plan_import(&path, format, jiff::civil::date(2026, 11, 24))
+    }
+
+    #[test]
+    fn csv_headers_are_read_loosely_and_lists_split_on_their_separators() {
+        let plan = plan(
+            "faq.csv",
+            "\u{feff} Question ,ANSWER,rules,tags,id\nCan I?,Yes.,\"a, b; c\",\"x\ny\",my-id\n".as_bytes(),
+        )
+        .expect("plan");
+        assert_eq!(plan.files.len(), 1);
+        let file = &plan.files[0];
+        assert_eq!((file.name.as_str(), file.line), ("my-id.md", 2));
+        assert!(
+            file.text
+                .contains("rules = [\"a\", \"b\", \"c\"]\ntags = [\"x\", \"y\"]\n"),
+            "{}",
+            file.text
+        );
+        assert!(file.text.contains("reviewed = 2026-11-24\n"), "{}", file.text);
+    }
+
+    #[test]
+    fn the_same_entry_twice_is_a_bad_row() {
+        let error = plan("faq.csv", b"question,answer,rules\nCan I?,Yes.,r\ncan i,No.,r\n").expect_err("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("faq.csv:3: id `can-i` is used by an earlier row"),
+            "{error}"
+        );
+        let record = r#"{"kind":"file","name":"rules.toml","text":""}"#;
+        let error = plan("faq.jsonl", format!("{record}\n\n{record}\n").as_bytes()).expect_err("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("faq.jsonl:3: `rules.toml` was already given on line 1"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_csv_without_question_or_answer_columns_is_refused() {
+        let error = plan("faq.csv", b"q,a\nx,y\n").expect_err("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("faq.csv:1: the header must name at least the `question` and `answer` columns"),
+            "{error}"
+        );
+    }
+}
