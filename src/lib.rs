@@ -4,6 +4,7 @@
 //! question into a [`answer::Reply`]; the binary's CLI (and later the Telegram bot) only present replies.
 
 pub mod answer;
+pub mod curate;
 pub mod eval;
 pub mod faq;
 pub mod feedback;

@@ -1,11 +1,17 @@
 //! The command line: global options, one module per subcommand, and the shared way of opening the engine and reporting errors.
 
+mod add;
+mod add_question;
 mod ask;
 mod check;
 mod eval;
+mod export;
+mod import;
 mod index;
 mod render;
+mod review;
 mod search;
+mod stale;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,6 +68,18 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Rebuild index/ from faq/ now
     Index(index::IndexArgs),
+    /// Add a new entry from flags, or from prompts in a terminal
+    Add(add::AddArgs),
+    /// Add alternate phrasings to an existing entry, keeping its file's formatting
+    AddQuestion(add_question::AddQuestionArgs),
+    /// Group declined and down-voted questions and decide what to do with each group
+    Review(review::ReviewArgs),
+    /// List entries reviewed too long ago or older than a rule they cite
+    Stale(stale::StaleArgs),
+    /// Write faq/ as JSON Lines (byte-exact) or CSV
+    Export(export::ExportArgs),
+    /// Add entries from a CSV file or a JSON Lines export, all or nothing
+    Import(import::ImportArgs),
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -77,10 +95,6 @@ fn parse_threshold(text: &str) -> Result<f32, String> {
 pub struct Settings {
     pub faq: PathBuf,
     pub index: PathBuf,
-    #[expect(
-        dead_code,
-        reason = "read by the bot and curation commands, which land next; remove this then"
-    )]
     pub data_dir: PathBuf,
     pub threshold: f32,
 }
@@ -144,6 +158,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Check(command) => check::run(&settings, command),
         Command::Eval(command) => eval::run(&settings, command),
         Command::Index(command) => index::run(&settings, command),
+        Command::Add(command) => add::run(&settings, command),
+        Command::AddQuestion(command) => add_question::run(&settings, command),
+        Command::Review(command) => review::run(&settings, command),
+        Command::Stale(command) => stale::run(&settings, command),
+        Command::Export(command) => export::run(&settings, command),
+        Command::Import(command) => import::run(&settings, command),
     }
 }
 

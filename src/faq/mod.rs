@@ -111,6 +111,16 @@ impl KnowledgeBase {
 
     /// Reads and validates the files found in faq/.
     pub fn load_files(files: &SourceFiles) -> Loaded {
+        Self::load_files_with(files, &HashMap::new())
+    }
+
+    /// Validates faq/ as it would be after writing `pending` (path → new text), without touching the disk:
+    /// how curation commands check a change exactly as `faqbot check` would before writing anything.
+    pub fn load_files_with(files: &SourceFiles, pending: &HashMap<PathBuf, String>) -> Loaded {
+        let read_text = |path: &Path| match pending.get(path) {
+            Some(text) => Ok(Some(normalize_line_endings(text.clone()))),
+            None => read_text(path),
+        };
         let dir = files.dir.as_path();
         let mut problems = Problems::default();
         let mut knowledge_base = KnowledgeBase::default();

@@ -2,6 +2,9 @@
 
 mod ask;
 mod check;
+mod curate_add;
+mod curate_exchange;
+mod curate_review;
 mod eval;
 mod index;
 mod knowledge_base;

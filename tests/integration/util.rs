@@ -139,6 +139,98 @@ impl Workspace {
         command
     }
 
+    /// Runs faqbot in a pseudo-terminal (through `script`, from util-linux) and answers its prompts: for each
+    /// `(markers, keys)` step, waits until the terminal has shown every marker in order (after the previous
+    /// step's), then types `keys`. Output is what the terminal showed, escape codes and all.
+    pub fn run_in_terminal(&self, args: &[&str], steps: &[(&[&str], &str)]) -> Output {
+        use std::io::Read;
+        use std::sync::{Arc, Mutex};
+        use std::time::{Duration, Instant};
+        let quote = |arg: &str| format!("'{}'", arg.replace('\'', "'\\''"));
+        let command_line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_faqbot"))
+            .chain(args.iter().copied())
+            .map(quote)
+            .collect();
+        let mut command = Command::new("script");
+        command
+            .args(["-qec", &command_line.join(" "), "/dev/null"])
+            .current_dir(self.dir.path())
+            .env("TERM", "xterm")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for variable in [
+            "FAQBOT_FAQ",
+            "FAQBOT_INDEX",
+            "FAQBOT_THRESHOLD",
+            "FAQBOT_CONFIG",
+            "RUST_LOG",
+        ] {
+            command.env_remove(variable);
+        }
+        let mut child = command
+            .spawn()
+            .expect("start `script` (util-linux), which gives faqbot a terminal");
+        let shown = Arc::new(Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().expect("stdout");
+        let reader = {
+            let shown = Arc::clone(&shown);
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                while let Ok(read) = stdout.read(&mut buffer) {
+                    if read == 0 {
+                        break;
+                    }
+                    shown.lock().expect("terminal text").extend_from_slice(&buffer[..read]);
+                }
+            })
+        };
+        let mut stdin = child.stdin.take().expect("stdin");
+        // A prompt that never comes, or one still waiting for keys, would wait forever: after a generous
+        // while, faqbot is stopped so that the test fails with what the terminal showed instead of hanging.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut seen_up_to = 0;
+        for (markers, keys) in steps {
+            for prompt in *markers {
+                loop {
+                    let text = String::from_utf8_lossy(&shown.lock().expect("terminal text")).into_owned();
+                    if let Some(found) = text.get(seen_up_to..).and_then(|rest| rest.find(prompt)) {
+                        seen_up_to += found + prompt.len();
+                        break;
+                    }
+                    if Instant::now() > deadline || child.try_wait().expect("faqbot status").is_some() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            let _ = stdin.write_all(keys.as_bytes());
+            let _ = stdin.flush();
+        }
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("faqbot status") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                break child.wait().expect("wait for faqbot");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        drop(stdin);
+        reader.join().expect("terminal reader");
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        let stdout = String::from_utf8_lossy(&shown.lock().expect("terminal text")).into_owned();
+        Output {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        }
+    }
+
     fn spawn(&self, args: &[&str], input: &[u8], variables: &[(&str, &str)]) -> Output {
         let mut command = self.command(args);
         command.envs(variables.iter().copied());
@@ -200,4 +292,22 @@ pub fn assert_ends_with(text: &str, suffix: &str) {
         text.ends_with(suffix),
         "expected to end with\n  {suffix:?}\nbut got:\n{text}"
     );
+}
+
+/// Every file under `dir` (relative path → bytes), to assert that a refused command changed nothing or that two trees match.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for item in std::fs::read_dir(&folder).expect("list folder") {
+            let path = item.expect("folder item").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+                files.insert(relative, std::fs::read(&path).expect("read file"));
+            }
+        }
+    }
+    files
 }
