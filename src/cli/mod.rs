@@ -1,11 +1,13 @@
 //! The command line: global options, one module per subcommand, and the shared way of opening the engine and reporting errors.
 
 mod ask;
+mod chat;
 mod check;
 mod eval;
 mod index;
 mod render;
 mod search;
+mod telegram;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,6 +64,11 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Rebuild index/ from faq/ now
     Index(index::IndexArgs),
+    /// Run the Telegram bot (token from TELOXIDE_TOKEN or --token-file)
+    #[command(after_help = telegram::ENVIRONMENT_HELP)]
+    Telegram(telegram::TelegramArgs),
+    /// Talk to the bot in this terminal, no token needed: buttons become numbered choices
+    Chat(chat::ChatArgs),
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -77,10 +84,6 @@ fn parse_threshold(text: &str) -> Result<f32, String> {
 pub struct Settings {
     pub faq: PathBuf,
     pub index: PathBuf,
-    #[expect(
-        dead_code,
-        reason = "read by the bot and curation commands, which land next; remove this then"
-    )]
     pub data_dir: PathBuf,
     pub threshold: f32,
 }
@@ -144,6 +147,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Check(command) => check::run(&settings, command),
         Command::Eval(command) => eval::run(&settings, command),
         Command::Index(command) => index::run(&settings, command),
+        Command::Telegram(command) => telegram::run(&settings, command),
+        Command::Chat(command) => chat::run(&settings, command),
     }
 }
 
@@ -157,7 +162,7 @@ pub fn init_tracing(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(faqbot::telegram::redact::RedactedStderr)
         .with_target(false)
         .init();
 }

@@ -309,6 +309,14 @@ impl SearchIndex {
         })
     }
 
+    /// Every entry in index order, read from the index: for listing topics and answering with an entry the user picked.
+    pub fn entries(&self) -> Result<Vec<Entry>, IndexError> {
+        let entries = self.entries.searcher();
+        (0..self.manifest.entries as u64)
+            .map(|ordinal| Ok(self.entry_record(&entries, self.entry_address(&entries, ordinal)?)?.0))
+            .collect()
+    }
+
     fn entry_address(&self, entries: &Searcher, ordinal: u64) -> Result<DocAddress, IndexError> {
         let query = TermQuery::new(
             Term::from_field_u64(self.schema.entries.entry, ordinal),
