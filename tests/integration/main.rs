@@ -7,4 +7,5 @@ mod index;
 mod knowledge_base;
 mod robustness;
 mod search;
+mod telegram;
 mod util;
