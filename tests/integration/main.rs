@@ -1,6 +1,7 @@
 //! Integration tests, one binary: the real faqbot on a fixture faq/ and on the shipped one, the evaluation set, and robustness.
 
 mod ask;
+mod chat;
 mod check;
 mod eval;
 mod index;
@@ -8,4 +9,6 @@ mod knowledge_base;
 mod robustness;
 mod search;
 mod telegram;
+mod telegram_reload;
+mod telegram_token;
 mod util;
