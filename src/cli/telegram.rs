@@ -55,6 +55,10 @@ pub fn run(settings: &Settings, args: TelegramArgs) -> anyhow::Result<ExitCode> 
         (Some(url), Some(listen)) => Updates::Webhook { url, listen },
         _ => Updates::Polling,
     };
+    let how = match &updates {
+        Updates::Polling => "long polling".to_string(),
+        Updates::Webhook { url, listen } => format!("webhook {url}, listening on {listen}"),
+    };
     let engine = settings.open_engine()?;
     let live = Arc::new(LiveEngine::new(engine, &settings.faq, &settings.index));
     let feedback = match FeedbackLog::open(&settings.data_dir) {
@@ -83,6 +87,9 @@ pub fn run(settings: &Settings, args: TelegramArgs) -> anyhow::Result<ExitCode> 
             token_source,
             api_url,
             updates,
+            on_ready: Box::new(move |username| {
+                eprintln!("faqbot is answering as @{username} ({how}); Ctrl-C to stop.");
+            }),
         },
     ))?;
     Ok(ExitCode::from(EXIT_OK))

@@ -4,8 +4,11 @@
 //! `teloxide_tests::MockBot`'s plain `Bot`. Dependencies: an `Arc<Conversation>` (and `Me`, which the
 //! dispatcher adds).
 
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
+use std::time::Duration;
 
+use teloxide::RequestError;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::payloads::{AnswerCallbackQuerySetters, AnswerInlineQuerySetters, SendMessageSetters};
 use teloxide::prelude::*;
@@ -15,6 +18,7 @@ use teloxide::types::{
     InputMessageContentText, LinkPreviewOptions, Me, MessageId, ParseMode, ReplyParameters,
 };
 use teloxide::utils::command::BotCommands;
+use tracing::warn;
 
 use super::commands::{AdminCommand, Command};
 use super::conversation::{Asker, Conversation, InlineAnswer, Outgoing};
@@ -25,12 +29,8 @@ type HandlerResult = Result<(), HandlerError>;
 
 /// What the handlers need of a bot: the real one behind `Throttle`, or the plain one `MockBot` drives.
 pub trait BotApi:
-    Requester<
-        Err: std::error::Error + Send + Sync + 'static,
-        SendMessage: Send,
-        AnswerCallbackQuery: Send,
-        AnswerInlineQuery: Send,
-    > + Clone
+    Requester<Err = RequestError, SendMessage: Send, AnswerCallbackQuery: Send, AnswerInlineQuery: Send>
+    + Clone
     + Send
     + Sync
     + 'static
@@ -38,12 +38,8 @@ pub trait BotApi:
 }
 
 impl<B> BotApi for B where
-    B: Requester<
-            Err: std::error::Error + Send + Sync + 'static,
-            SendMessage: Send,
-            AnswerCallbackQuery: Send,
-            AnswerInlineQuery: Send,
-        > + Clone
+    B: Requester<Err = RequestError, SendMessage: Send, AnswerCallbackQuery: Send, AnswerInlineQuery: Send>
+        + Clone
         + Send
         + Sync
         + 'static
@@ -169,25 +165,55 @@ where
     B: BotApi,
 {
     for (number, outgoing) in messages.iter().enumerate() {
-        let mut request = bot
-            .send_message(chat, &outgoing.html)
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(LinkPreviewOptions {
-                is_disabled: true,
-                url: None,
-                prefer_small_media: false,
-                prefer_large_media: false,
-                show_above_text: false,
-            });
-        if let (0, Some(reply_to)) = (number, reply_to) {
-            request = request.reply_parameters(ReplyParameters::new(reply_to).allow_sending_without_reply());
-        }
-        if !outgoing.keyboard.is_empty() {
-            request = request.reply_markup(keyboard(outgoing));
-        }
-        request.await?;
+        with_retries(|| {
+            let mut request = bot
+                .send_message(chat, &outgoing.html)
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(LinkPreviewOptions {
+                    is_disabled: true,
+                    url: None,
+                    prefer_small_media: false,
+                    prefer_large_media: false,
+                    show_above_text: false,
+                });
+            if let (0, Some(reply_to)) = (number, reply_to) {
+                request = request.reply_parameters(ReplyParameters::new(reply_to).allow_sending_without_reply());
+            }
+            if !outgoing.keyboard.is_empty() {
+                request = request.reply_markup(keyboard(outgoing));
+            }
+            request.into_future()
+        })
+        .await?;
     }
     Ok(())
+}
+
+/// Attempts at one request before its error is logged and the update given up.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// Retries a request that failed on the network or was told to slow down, with growing pauses. A retried
+/// send whose first attempt did reach Telegram shows twice, which beats an answer never shown.
+async fn with_retries<T, F, Fut>(mut request: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let mut pause = Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        let wait = match request().await {
+            Err(RequestError::RetryAfter(seconds)) if attempt < MAX_ATTEMPTS => seconds.duration(),
+            Err(error @ (RequestError::Network(_) | RequestError::Io(_))) if attempt < MAX_ATTEMPTS => {
+                warn!(%error, attempt, "sending failed; retrying");
+                pause
+            }
+            outcome => return outcome,
+        };
+        tokio::time::sleep(wait).await;
+        pause *= 2;
+        attempt += 1;
+    }
 }
 
 pub fn keyboard(outgoing: &Outgoing) -> InlineKeyboardMarkup {
@@ -220,11 +246,14 @@ where
         let conversation = Arc::clone(&conversation);
         tokio::task::spawn_blocking(move || conversation.press(&data, question.as_deref(), asker, fallback)).await?
     };
-    let mut answer = bot.answer_callback_query(query.id.clone());
-    if let Some(notice) = &pressed.notice {
-        answer = answer.text(notice.clone());
-    }
-    answer.await?;
+    with_retries(|| {
+        let mut answer = bot.answer_callback_query(query.id.clone());
+        if let Some(notice) = &pressed.notice {
+            answer = answer.text(notice.clone());
+        }
+        answer.into_future()
+    })
+    .await?;
     if let Some(chat) = chat {
         send(&bot, chat, pressed_on.map(|message| message.id), &pressed.messages).await?;
     }
@@ -237,9 +266,13 @@ where
 {
     let text = query.query.clone();
     let answers = tokio::task::spawn_blocking(move || conversation.inline(&text)).await?;
-    bot.answer_inline_query(query.id.clone(), inline_results(&answers))
-        .cache_time(60)
-        .await?;
+    let results = inline_results(&answers);
+    with_retries(|| {
+        bot.answer_inline_query(query.id.clone(), results.clone())
+            .cache_time(60)
+            .into_future()
+    })
+    .await?;
     Ok(())
 }
 

@@ -45,6 +45,8 @@ pub struct BotConfig {
     pub token_source: TokenSource,
     pub api_url: Option<Url>,
     pub updates: Updates,
+    /// Called once the bot serves, with its username: for telling whoever started it.
+    pub on_ready: Box<dyn FnOnce(&str) + Send>,
 }
 
 #[derive(Debug, Error)]
@@ -150,6 +152,7 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
                 .await
                 .build();
             info!(bot = %username, "long polling");
+            (config.on_ready)(&username);
             dispatcher
                 .try_dispatch_with_listener(listener, Arc::new(LogError))
                 .await
@@ -180,6 +183,7 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
                 }
             });
             info!(bot = %username, %url, %listen, "serving the webhook");
+            (config.on_ready)(&username);
             dispatcher
                 .try_dispatch_with_listener(listener, Arc::new(LogError))
                 .await
