@@ -475,7 +475,7 @@ impl Conversation {
 /// What admins are told after a reload, as HTML.
 pub fn reload_report(outcome: &Reloaded) -> String {
     match outcome {
-        Reloaded::Swapped(reason) => format!("Reloaded: {} ({}).", "new index serving", escape(&reason.to_string())),
+        Reloaded::Swapped(reason) => format!("Reloaded: a new index is serving ({}).", escape(&reason.to_string())),
         Reloaded::Unchanged => "faq/ has not changed; the index serving is up to date.".to_string(),
         Reloaded::KeptLastGood { why, problems } => {
             let mut html = format!(

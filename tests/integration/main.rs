@@ -9,6 +9,7 @@ mod knowledge_base;
 mod robustness;
 mod search;
 mod telegram;
+mod telegram_end_to_end;
 mod telegram_reload;
 mod telegram_token;
 mod util;
