@@ -397,6 +397,21 @@ async fn admin_commands_answer_admins_only() {
 }
 
 #[tokio::test]
+async fn reload_tells_the_admin_which_file_is_broken_and_keeps_answering() {
+    let workspace = Workspace::shipped();
+    let conversation = conversation(&workspace);
+    workspace.write("faq/fees.md", "+++\nid = \"fees\"\nnot toml at all\n+++\n");
+    let admin = MockUser::new().id(ADMIN).build();
+    let reload = sent(text("/reload").from(admin), &conversation).await;
+    assert_contains(&reload[0].text, "<b>faq/ could not be loaded</b>");
+    assert_contains(&reload[0].text, "fees.md");
+    assert_contains(&reload[0].text, "The last good index keeps serving.");
+    assert_valid_telegram_html(&reload[0].text);
+    let answer = sent(text(FEES), &conversation).await;
+    assert_starts_with(&answer[0].text, &format!("<b>{FEES}</b>"));
+}
+
+#[tokio::test]
 async fn a_chinese_question_gets_the_chinese_answer_and_interface() {
     let workspace = Workspace::shipped();
     let sent = sent(text("订阅号可以改成服务号吗？"), &conversation(&workspace)).await;
