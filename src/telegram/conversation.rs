@@ -357,17 +357,12 @@ impl Conversation {
         shown
             .iter()
             .map(|entry| {
-                let html = entry_html(entry, language);
                 let summary = html::plain(&html::markdown(&entry.answer));
                 InlineAnswer {
                     id: inline_id(&entry.id),
                     title: entry.question.clone(),
                     description: summary.chars().take(120).collect(),
-                    // An inline result is one message: the first part of a long answer.
-                    html: html::split(&html, MAX_MESSAGE_LEN)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_default(),
+                    html: entry_in_one_message(entry, language),
                 }
             })
             .collect()
@@ -496,14 +491,39 @@ pub fn reload_report(outcome: &Reloaded) -> String {
 
 /// An entry's answer, its rules and its source.
 fn entry_html(entry: &ReplyEntry, language: Language) -> String {
-    let texts: &Texts = texts(language);
-    let mut html = format!(
+    format!("{}\n\n{}", entry_body(entry), entry_citation(entry, language))
+}
+
+/// An entry in one message however long its answer: the answer is cut, never its rules and source.
+fn entry_in_one_message(entry: &ReplyEntry, language: Language) -> String {
+    let whole = entry_html(entry, language);
+    if whole.encode_utf16().count() <= MAX_MESSAGE_LEN {
+        return whole;
+    }
+    let citation = entry_citation(entry, language);
+    let room = MAX_MESSAGE_LEN.saturating_sub(citation.encode_utf16().count() + "…\n\n".len());
+    let first_part = html::split(&entry_body(entry), room)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    format!("{first_part}…\n\n{citation}")
+}
+
+/// The question and its answer.
+fn entry_body(entry: &ReplyEntry) -> String {
+    format!(
         "<b>{}</b>\n\n{}",
         escape(&entry.question),
         html::markdown(&entry.answer)
-    );
+    )
+}
+
+/// The rules the answer cites, and its source.
+fn entry_citation(entry: &ReplyEntry, language: Language) -> String {
+    let texts: &Texts = texts(language);
+    let mut html = String::new();
     if !entry.rules.is_empty() {
-        html.push_str(&format!("\n\n<b>{}</b>", texts.rules));
+        html.push_str(&format!("<b>{}</b>", texts.rules));
         for rule in &entry.rules {
             html.push_str(&format!(
                 "\n• <b>{}</b> – {}",
@@ -511,8 +531,9 @@ fn entry_html(entry: &ReplyEntry, language: Language) -> String {
                 escape(rule.statement_in(language.is_chinese()))
             ));
         }
+        html.push_str("\n\n");
     }
-    html.push_str(&format!("\n\n<b>{}:</b> {}", texts.source, escape(&entry.source)));
+    html.push_str(&format!("<b>{}:</b> {}", texts.source, escape(&entry.source)));
     html
 }
 

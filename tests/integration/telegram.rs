@@ -455,7 +455,8 @@ async fn long_answers_are_split_into_messages_telegram_accepts() {
     let paragraph = "Verification takes **several days** & needs <documents>. ".repeat(12);
     let answer = [paragraph.trim(); 12].join("\n\n");
     let workspace = workspace_with_entry("long-answer", &answer);
-    let sent = sent(text("Is <b>bold</b> & more > less?"), &conversation(&workspace)).await;
+    let conversation = conversation(&workspace);
+    let sent = sent(text("Is <b>bold</b> & more > less?"), &conversation).await;
     assert!(sent.len() >= 2, "{} message(s)", sent.len());
     for (number, message) in sent.iter().enumerate() {
         assert!(
@@ -474,6 +475,17 @@ async fn long_answers_are_split_into_messages_telegram_accepts() {
     assert_contains(&sent[sent.len() - 1].text, "<b>Source:</b>");
     let shown: usize = sent.iter().map(|m| m.text.matches("several days").count()).sum();
     assert_eq!(shown, 12 * 12, "no text lost between messages");
+
+    // An inline result is one message: the answer is cut, its rules and source are not.
+    let inline = conversation.inline("Is bold more less?");
+    let long = inline
+        .iter()
+        .find(|answer| answer.id == "long-answer")
+        .expect("the long entry");
+    assert!(long.html.encode_utf16().count() <= MAX_MESSAGE_LEN);
+    assert_contains(&long.html, "…\n\n<b>Rules</b>\n• <b>registration-free</b>");
+    assert_contains(&long.html, "<b>Source:</b> Thread &lt;3 &amp; co");
+    assert_valid_telegram_html(&long.html);
 }
 
 #[test]
