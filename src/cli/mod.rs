@@ -169,10 +169,15 @@ pub fn init_tracing(verbose: u8) {
 
 /// Prints the error with its whole chain of causes.
 pub fn print_error(error: &anyhow::Error) {
-    eprintln!("error: {error}");
+    use std::io::Write;
+    // Through the same filter as the logs, so that no secret (the bot token) reaches the terminal.
+    let mut stderr = faqbot::telegram::redact::RedactedStderr;
+    let mut text = format!("error: {error}\n");
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        text.push_str(&format!("  caused by: {cause}\n"));
     }
+    // One write, so that a secret is never split between two.
+    let _ = stderr.write_all(text.as_bytes());
 }
 
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {

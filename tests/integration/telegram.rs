@@ -196,6 +196,23 @@ async fn a_decline_is_polite_offers_did_you_mean_and_is_logged_without_the_chat_
 }
 
 #[tokio::test]
+async fn a_log_that_cannot_be_written_never_stops_an_answer() {
+    let workspace = Workspace::shipped();
+    let conversation = conversation(&workspace);
+    // A folder where the log file should be makes every append fail.
+    std::fs::create_dir_all(workspace.path().join("data").join(feedback::DECLINED_FILE)).expect("blocker");
+    std::fs::create_dir_all(workspace.path().join("data").join(feedback::VOTES_FILE)).expect("blocker");
+    let sent = sent(text("Can I sell tea on WeChat?"), &conversation).await;
+    assert_starts_with(&sent[0].text, EN.declined);
+    let mut bot = bot(MockCallbackQuery::new().data("v:e:u:90:fees"), &conversation);
+    bot.dispatch().await;
+    assert_eq!(
+        bot.get_responses().answered_callback_queries[0].text.as_deref(),
+        Some(EN.thanks_up)
+    );
+}
+
+#[tokio::test]
 async fn a_question_with_nothing_near_points_to_topics() {
     let workspace = Workspace::shipped();
     let sent = sent(text("What about mini programs?"), &conversation(&workspace)).await;
