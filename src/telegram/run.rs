@@ -97,9 +97,15 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
     }
     let bot = bot.throttle(Limits::default());
 
+    // Listening starts now, so that a signal at any moment from here on is seen.
+    let (stop, mut stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     let me = tokio::select! {
         me = connect(&bot, &config.token_source) => me?,
-        () = shutdown_signal() => {
+        _ = stopping.wait_for(|stop| *stop) => {
             info!("stopped before connecting");
             return Ok(());
         }
@@ -130,7 +136,9 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
         .build();
     let shutdown = dispatcher.shutdown_token();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        if stopping.wait_for(|stop| *stop).await.is_err() {
+            return;
+        }
         info!("stopping: finishing the updates in hand");
         // The token refuses while the dispatcher is still starting; it is ready within moments.
         loop {
