@@ -154,8 +154,9 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
 
     match config.updates {
         Updates::Polling => {
+            // A stop waits for the poll in flight: a short poll keeps Ctrl-C prompt.
             let listener = teloxide::update_listeners::Polling::builder(bot.clone())
-                .timeout(Duration::from_secs(30))
+                .timeout(Duration::from_secs(10))
                 .delete_webhook()
                 .await
                 .build();
