@@ -174,7 +174,8 @@ impl Conversation {
             Command::Topics => self.topics(language),
             Command::Rules => self.rules(language),
             Command::Rule(id) if id.trim().is_empty() => plain(texts(language).rule_usage),
-            Command::Rule(id) => self.rule(id.trim(), language),
+            // Ids are kebab-case; `/rule Registration-Free` means the same rule.
+            Command::Rule(id) => self.rule(&id.trim().to_ascii_lowercase(), language),
             Command::Ask(question) if question.trim().is_empty() => plain(texts(language).ask_usage),
             Command::Ask(question) => self.question(question.trim(), asker),
         }

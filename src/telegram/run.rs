@@ -117,8 +117,11 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
     }
 
     let (reports, reports_in) = mpsc::unbounded_channel();
+    // Admins hear about every problem, and about the first good reload after one (so they know it is fixed).
+    let broken = std::sync::atomic::AtomicBool::new(false);
     let _watcher = match conversation.live().watch(move |outcome: &Reloaded| {
-        if outcome.is_problem() {
+        let was_broken = broken.swap(outcome.is_problem(), std::sync::atomic::Ordering::Relaxed);
+        if outcome.is_problem() || was_broken {
             let _ = reports.send(reload_report(outcome));
         }
     }) {

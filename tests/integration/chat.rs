@@ -50,7 +50,7 @@ fn commands_work_as_in_the_bot_including_the_operators_admin_commands() {
     let workspace = Workspace::shipped();
     let output = workspace.run_with_input(
         &["chat"],
-        Some("/rule registration-free\n/rule nope\n/frobnicate\n/stats\n订阅号可以改成服务号吗？\n"),
+        Some("/rule Registration-Free\n/rule nope\n/frobnicate\n/stats\n订阅号可以改成服务号吗？\n"),
     );
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stdout, "registration-free\nWeChat does not charge any fee");

@@ -281,3 +281,46 @@ fn a_webhook_replica_registers_the_shared_webhook_answers_posts_and_never_delete
     );
     assert!(requests(&received, "GetUpdates").is_empty());
 }
+
+fn sent_to(received: &Received, chat: u64) -> Vec<String> {
+    requests(received, "SendMessage")
+        .iter()
+        .filter(|body| body["chat_id"] == chat)
+        .filter_map(|body| body["text"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn admins_are_told_when_a_faq_file_breaks_and_when_it_is_fixed() {
+    const ADMIN: u64 = 99;
+    let (url, received) = start_bot_api();
+    let workspace = Workspace::shipped();
+    let mut bot = RunningBot::start(&workspace, &url, &["--admins", &ADMIN.to_string()]);
+    bot.wait_for("the first answer", &received, || {
+        !requests(&received, "SendMessage").is_empty()
+    });
+
+    let fees = workspace.read("faq/fees.md");
+    workspace.write("faq/fees.md", "+++\nid = \"fees\"\nnot toml\n+++\n");
+    bot.wait_for("the admin to hear of the broken file", &received, || {
+        sent_to(&received, ADMIN)
+            .iter()
+            .any(|text| text.contains("could not be loaded"))
+    });
+    let warning = sent_to(&received, ADMIN).concat();
+    assert_contains(&warning, "fees.md");
+    assert_contains(&warning, "The last good index keeps serving.");
+
+    workspace.write(
+        "faq/fees.md",
+        &fees.replace("Registering is free.", "Registering costs nothing."),
+    );
+    bot.wait_for("the admin to hear it is fixed", &received, || {
+        sent_to(&received, ADMIN)
+            .iter()
+            .any(|text| text.starts_with("Reloaded"))
+    });
+    let (code, stderr) = bot.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_contains(&stderr, "fees.md");
+}
