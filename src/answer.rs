@@ -169,12 +169,21 @@ impl Engine {
     }
 
     fn reply_entry(&self, candidate: &Candidate, language: Language) -> ReplyEntry {
-        let entry: &Entry = &candidate.entry;
+        ReplyEntry {
+            score: candidate.score,
+            confidence: confidence(candidate),
+            ..self.entry_in(&candidate.entry, language)
+        }
+    }
+
+    /// An entry as replies show it, for an entry the user picked rather than one the engine ranked (score and
+    /// confidence 1).
+    pub fn entry_in(&self, entry: &Entry, language: Language) -> ReplyEntry {
         let chinese = language.is_chinese();
         ReplyEntry {
             id: entry.id.clone(),
-            score: candidate.score,
-            confidence: confidence(candidate),
+            score: 1.0,
+            confidence: 1.0,
             question: entry.canonical_question(chinese).to_string(),
             answer: entry.answer_in(chinese).to_string(),
             rules: entry.rules.iter().filter_map(|id| self.rule(id)).cloned().collect(),

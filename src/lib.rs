@@ -9,7 +9,9 @@ pub mod eval;
 pub mod faq;
 pub mod feedback;
 pub mod lang;
+pub mod live;
 pub mod search;
 pub mod settings;
+pub mod telegram;
 
 pub use answer::{Ask, Engine, Reply};

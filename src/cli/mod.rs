@@ -3,6 +3,7 @@
 mod add;
 mod add_question;
 mod ask;
+mod chat;
 mod check;
 mod eval;
 mod export;
@@ -12,6 +13,7 @@ mod render;
 mod review;
 mod search;
 mod stale;
+mod telegram;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -80,6 +82,11 @@ enum Command {
     Export(export::ExportArgs),
     /// Add entries from a CSV file or a JSON Lines export, all or nothing
     Import(import::ImportArgs),
+    /// Run the Telegram bot (token from TELOXIDE_TOKEN or --token-file)
+    #[command(after_help = telegram::ENVIRONMENT_HELP)]
+    Telegram(telegram::TelegramArgs),
+    /// Talk to the bot in this terminal, no token needed: buttons become numbered choices
+    Chat(chat::ChatArgs),
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -164,6 +171,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Stale(command) => stale::run(&settings, command),
         Command::Export(command) => export::run(&settings, command),
         Command::Import(command) => import::run(&settings, command),
+        Command::Telegram(command) => telegram::run(&settings, command),
+        Command::Chat(command) => chat::run(&settings, command),
     }
 }
 
@@ -177,17 +186,22 @@ pub fn init_tracing(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(faqbot::telegram::redact::RedactedStderr)
         .with_target(false)
         .init();
 }
 
 /// Prints the error with its whole chain of causes.
 pub fn print_error(error: &anyhow::Error) {
-    eprintln!("error: {error}");
+    use std::io::Write;
+    // Through the same filter as the logs, so that no secret (the bot token) reaches the terminal.
+    let mut stderr = faqbot::telegram::redact::RedactedStderr;
+    let mut text = format!("error: {error}\n");
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        text.push_str(&format!("  caused by: {cause}\n"));
     }
+    // One write, so that a secret is never split between two.
+    let _ = stderr.write_all(text.as_bytes());
 }
 
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {

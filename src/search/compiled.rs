@@ -5,8 +5,8 @@
 //! Scores are tantivy's BM25 to the bit: the same statistics (document counts, token totals, quantised field
 //! norms) and the same arithmetic as `tantivy::query::Bm25Weight`, so ranking is what the tantivy queries gave.
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -37,8 +37,9 @@ pub(crate) enum Slot {
 #[derive(Debug, Clone, Copy)]
 struct Posting {
     doc: u32,
-    term_freq: u32,
-    fieldnorm_id: u8,
+    /// BM25's term-frequency factor, `tf / (tf + k1 · (1 - b + b · length / average length))`: the posting's score is
+    /// this times the term's weight, so it is worked out once, here.
+    tf_factor: f32,
 }
 
 #[derive(Debug, Default)]
@@ -72,9 +73,9 @@ impl FieldStats {
         Self { norms, documents }
     }
 
-    fn score(&self, weight: f32, posting: Posting) -> f32 {
-        let term_freq = posting.term_freq as f32;
-        weight * (term_freq / (term_freq + self.norms[posting.fieldnorm_id as usize]))
+    fn tf_factor(&self, term_freq: u32, fieldnorm_id: u8) -> f32 {
+        let term_freq = term_freq as f32;
+        term_freq / (term_freq + self.norms[fieldnorm_id as usize])
     }
 }
 
@@ -103,10 +104,10 @@ pub(crate) struct CompiledEntry {
 pub(crate) type TermId = u32;
 
 pub(crate) struct Compiled {
-    term_ids: HashMap<Box<str>, TermId>,
+    term_ids: FxHashMap<Box<str>, TermId>,
     terms: Vec<TermPostings>,
     /// Every word of the knowledge base as written, with how many entries it is in, for telling typos from words.
-    vocab: HashMap<Box<str>, u32>,
+    vocab: FxHashMap<Box<str>, u32>,
     /// Built from `vocab` on the first word that needs correcting.
     typos: OnceLock<TypoIndex>,
     stats: [FieldStats; 3],
@@ -247,7 +248,7 @@ impl Compiled {
             field_stats(entries, schema.entries.tags).map_err(error)?,
         ];
 
-        let mut term_ids: HashMap<Box<str>, TermId> = HashMap::new();
+        let mut term_ids: FxHashMap<Box<str>, TermId> = FxHashMap::default();
         let mut terms: Vec<TermPostings> = Vec::new();
         let sources: [(Slot, &Searcher, Field); 3] = [
             (Slot::Question, questions, schema.questions.question),
@@ -279,8 +280,8 @@ impl Compiled {
                         };
                         list.postings.push(Posting {
                             doc: global,
-                            term_freq: postings.term_freq(),
-                            fieldnorm_id: fieldnorms.fieldnorm_id(doc),
+                            tf_factor: stats[slot as usize]
+                                .tf_factor(postings.term_freq(), fieldnorms.fieldnorm_id(doc)),
                         });
                         postings.advance();
                     }
@@ -294,7 +295,7 @@ impl Compiled {
             }
         }
 
-        let mut vocab = HashMap::new();
+        let mut vocab = FxHashMap::default();
         for segment in entries.segment_readers() {
             let inverted = segment.inverted_index(schema.entries.vocab).map_err(error)?;
             let mut stream = inverted.terms().stream().map_err(|e| error(e.into()))?;
@@ -389,12 +390,11 @@ impl Compiled {
 
     /// The alternative's score on one document, or `None` unless every token of it is there.
     pub(crate) fn alternative_score(&self, alternative: &Alternative<'_>, slot: Slot, doc: u32) -> Option<f32> {
-        let stats = &self.stats[slot as usize];
         let mut sum = 0.0;
         for term in &alternative.terms {
             let list = list(*term, slot)?;
             let index = list.postings.binary_search_by_key(&doc, |p| p.doc).ok()?;
-            sum += stats.score(list.weight * alternative.boost, list.postings[index]);
+            sum += list.weight * alternative.boost * list.postings[index].tf_factor;
         }
         Some(sum)
     }
@@ -452,7 +452,16 @@ impl Compiled {
 
     /// Calls `visit(doc, score)` for each document holding every token of the alternative.
     fn score_alternative(&self, alternative: &Alternative<'_>, slot: Slot, mut visit: impl FnMut(u32, f32)) {
-        let stats = &self.stats[slot as usize];
+        // Most alternatives are one word: no intersection to prepare.
+        if let [term] = alternative.terms.as_slice() {
+            if let Some(list) = list(*term, slot) {
+                let weight = list.weight * alternative.boost;
+                for posting in &list.postings {
+                    visit(posting.doc, weight * posting.tf_factor);
+                }
+            }
+            return;
+        }
         let mut lists = Vec::with_capacity(alternative.terms.len());
         for term in &alternative.terms {
             match list(*term, slot) {
@@ -460,26 +469,15 @@ impl Compiled {
                 None => return,
             }
         }
-        let Some((first, rest)) = lists.split_first() else {
+        // Intersections walk the shortest list and look the others up.
+        let Some(shortest) = lists.iter().min_by_key(|list| list.postings.len()).copied() else {
             return;
         };
-        // Intersections walk the shortest list and look the others up.
-        if rest.is_empty() {
-            for &posting in &first.postings {
-                visit(posting.doc, stats.score(first.weight * alternative.boost, posting));
-            }
-            return;
-        }
-        let shortest = lists
-            .iter()
-            .min_by_key(|list| list.postings.len())
-            .copied()
-            .unwrap_or(first);
         'documents: for posting in &shortest.postings {
             let mut sum = 0.0;
             for list in &lists {
                 match list.postings.binary_search_by_key(&posting.doc, |p| p.doc) {
-                    Ok(index) => sum += stats.score(list.weight * alternative.boost, list.postings[index]),
+                    Ok(index) => sum += list.weight * alternative.boost * list.postings[index].tf_factor,
                     Err(_) => continue 'documents,
                 }
             }

@@ -2,7 +2,7 @@
 //! vocabulary, words grouped into concepts with their synonyms, BM25 over questions and answers, and for
 //! the best candidates which concept matched where (for the confidence and for --explain).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use tantivy::Term;
@@ -222,6 +222,11 @@ impl SearchIndex {
             ranges: snippet.highlighted().to_vec(),
         })
     }
+
+    /// Every entry in index order: for listing topics and answering with an entry the user picked.
+    pub fn entries(&self) -> Result<Vec<Entry>, IndexError> {
+        Ok(self.compiled.entries().iter().map(|e| Entry::clone(&e.entry)).collect())
+    }
 }
 
 /// The concept's alternatives with their boosts: what the user typed in full, synonyms a little less.
@@ -314,12 +319,12 @@ fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]
 pub struct SynonymIndex {
     groups: Vec<AnalyzedSynonyms>,
     /// `(group, term)` positions in file order.
-    by_first_token: HashMap<String, Vec<(usize, usize)>>,
+    by_first_token: FxHashMap<String, Vec<(usize, usize)>>,
 }
 
 impl SynonymIndex {
     pub fn new(groups: &[AnalyzedSynonyms]) -> Self {
-        let mut by_first_token: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        let mut by_first_token: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
         for (g, group) in groups.iter().enumerate() {
             for (t, term) in group.analyzed.iter().enumerate() {
                 if let Some(first) = term.first() {

@@ -213,7 +213,7 @@ fn install(
     Ok((index, Freshness::Rebuilt(reason.clone())))
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

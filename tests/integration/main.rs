@@ -1,6 +1,7 @@
 //! Integration tests, one binary: the real faqbot on a fixture faq/ and on the shipped one, the evaluation set, and robustness.
 
 mod ask;
+mod chat;
 mod check;
 mod curate_add;
 mod curate_exchange;
@@ -10,4 +11,8 @@ mod index;
 mod knowledge_base;
 mod robustness;
 mod search;
+mod telegram;
+mod telegram_end_to_end;
+mod telegram_reload;
+mod telegram_token;
 mod util;

@@ -119,7 +119,7 @@ impl Workspace {
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
         command
             .args(args)

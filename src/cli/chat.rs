@@ -1,0 +1,211 @@
+//! `faqbot chat`: the bot's conversation in a terminal, no token needed; buttons become numbered choices.
+//!
+//! It runs the same conversation core as `faqbot telegram`, so what it prints is what the bot would send.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use faqbot::answer::Language;
+use faqbot::live::LiveEngine;
+use faqbot::telegram::commands::{AdminCommand, Command};
+use faqbot::telegram::conversation::reload_report;
+use faqbot::telegram::{Asker, Button, Conversation, Outgoing, html};
+use teloxide::utils::command::BotCommands;
+
+use super::render::{BOLD, DIM, HIGHLIGHT};
+use super::{EXIT_OK, Settings};
+
+/// The terminal is one private chat; its user is the operator, who may use the admin commands.
+const TERMINAL: Asker = Asker { chat: 0, user: None };
+
+#[derive(Debug, clap::Args)]
+pub struct ChatArgs {}
+
+/// What the user can type next besides a question: the buttons last shown, by number.
+struct Session {
+    conversation: Conversation,
+    buttons: Vec<Button>,
+    language: Language,
+    last_question: Option<String>,
+}
+
+pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
+    let engine = settings.open_engine()?;
+    let live = Arc::new(LiveEngine::new(engine, &settings.faq, &settings.index));
+    // Edits to faq/ show up in the next answer, as they do in the bot; problems are printed.
+    let _watcher = live
+        .watch(|outcome| {
+            if outcome.is_problem() {
+                eprintln!("\n{}", html::plain(&reload_report(outcome)));
+            }
+        })
+        .map_err(|error| tracing::warn!(error = %faqbot::search::store::error_chain(&error), "faq/ changes will not be picked up"))
+        .ok();
+    // Trying the bot out is not a question users asked: nothing goes to the curation logs.
+    let mut session = Session {
+        conversation: Conversation::new(live, None, Default::default()),
+        buttons: Vec::new(),
+        language: Language::En,
+        last_question: None,
+    };
+    let mut out = anstream::stdout().lock();
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        let greeting = session.conversation.command(Command::Start, Language::En, TERMINAL);
+        session.show(&mut out, &greeting)?;
+        writeln!(
+            out,
+            "{DIM}Type a question, a number to press a button, /help for commands; Ctrl-D to quit.{DIM:#}"
+        )?;
+        loop {
+            out.flush()?;
+            match inquire::Text::new("›").prompt() {
+                Ok(line) => session.respond(&mut out, &line)?,
+                Err(inquire::InquireError::OperationCanceled | inquire::InquireError::OperationInterrupted) => break,
+                Err(error) => return Err(error.into()),
+            }
+        }
+    } else {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            let text = String::from_utf8_lossy(&line);
+            writeln!(out, "{HIGHLIGHT}› {}{HIGHLIGHT:#}", text.trim_end())?;
+            session.respond(&mut out, &text)?;
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+impl Session {
+    fn respond(&mut self, out: &mut impl Write, line: &str) -> anyhow::Result<()> {
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(());
+        }
+        if let Ok(number) = line.parse::<usize>() {
+            return match number.checked_sub(1).and_then(|index| self.buttons.get(index)).cloned() {
+                Some(button) => {
+                    let pressed =
+                        self.conversation
+                            .press(&button.data, self.last_question.as_deref(), TERMINAL, self.language);
+                    if let Some(notice) = &pressed.notice {
+                        writeln!(out, "{DIM}({notice}){DIM:#}\n")?;
+                    }
+                    if !pressed.messages.is_empty() {
+                        self.show(out, &pressed.messages)?;
+                    }
+                    Ok(())
+                }
+                None if self.buttons.is_empty() => self.ask(out, line),
+                None => {
+                    writeln!(out, "{DIM}Pick a number from 1 to {}.{DIM:#}\n", self.buttons.len())?;
+                    Ok(())
+                }
+            };
+        }
+        if line.starts_with('/') {
+            let messages = if let Ok(command) = Command::parse(line, "") {
+                if let Command::Ask(question) = &command {
+                    self.remember(question);
+                }
+                self.conversation.command(command, self.language, TERMINAL)
+            } else if let Ok(command) = AdminCommand::parse(line, "") {
+                self.conversation.admin(command)
+            } else {
+                self.conversation.unknown_command(self.language)
+            };
+            return self.show(out, &messages);
+        }
+        self.ask(out, line)
+    }
+
+    fn remember(&mut self, question: &str) {
+        if !question.trim().is_empty() {
+            self.language = Language::of(question);
+            self.last_question = Some(question.trim().to_string());
+        }
+    }
+
+    fn ask(&mut self, out: &mut impl Write, question: &str) -> anyhow::Result<()> {
+        self.remember(question);
+        let messages = self.conversation.question(question, TERMINAL);
+        self.show(out, &messages)
+    }
+
+    /// Prints messages as the bot would send them; their buttons, numbered, replace the previous ones.
+    fn show(&mut self, out: &mut impl Write, messages: &[Outgoing]) -> anyhow::Result<()> {
+        let mut buttons = Vec::new();
+        for message in messages {
+            writeln!(out, "{}\n", terminal_text(&message.html))?;
+            for row in &message.keyboard {
+                let choices: Vec<String> = row
+                    .iter()
+                    .map(|button| {
+                        buttons.push(button.clone());
+                        format!("{BOLD}[{}]{BOLD:#} {}", buttons.len(), button.label)
+                    })
+                    .collect();
+                writeln!(out, "  {}", choices.join("   "))?;
+            }
+            if !message.keyboard.is_empty() {
+                writeln!(out)?;
+            }
+        }
+        if !buttons.is_empty() {
+            self.buttons = buttons;
+        }
+        Ok(())
+    }
+}
+
+/// Telegram HTML as terminal text: bold and italics styled, links followed by their address.
+fn terminal_text(html: &str) -> String {
+    let mut styled = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut link: Option<&str> = None;
+    while let Some(at) = rest.find('<') {
+        styled.push_str(&rest[..at]);
+        let Some(end) = rest[at..].find('>') else {
+            styled.push_str(&rest[at..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[at..at + end + 1];
+        match tag {
+            "<b>" => styled.push_str(&format!("{BOLD}")),
+            "<i>" => styled.push_str(&format!("{DIM}")),
+            "</b>" => styled.push_str(&format!("{BOLD:#}")),
+            "</i>" => styled.push_str(&format!("{DIM:#}")),
+            "</a>" => {
+                if let Some(url) = link.take() {
+                    styled.push_str(&format!(" ({url})"));
+                }
+            }
+            _ if tag.starts_with("<a href=\"") => link = tag.get(9..tag.len() - 2),
+            _ => {}
+        }
+        rest = &rest[at + end + 1..];
+    }
+    styled.push_str(rest);
+    // Styles are escape codes without `<`, so only the entities are left to decode.
+    html::plain(&styled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_keeps_link_addresses_and_decodes_entities() {
+        let text = terminal_text("<b>Fees</b> &amp; <a href=\"https://x.example/?a=1&amp;b=2\">site</a> &lt;none&gt;");
+        let plain = anstream::adapter::strip_str(&text).to_string();
+        assert_eq!(plain, "Fees & site (https://x.example/?a=1&b=2) <none>");
+    }
+}

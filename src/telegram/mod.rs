@@ -1,0 +1,13 @@
+//! The Telegram bot: a conversation core shared with `faqbot chat`, the teloxide handler tree that presents it, and running the bot.
+
+pub mod callback;
+pub mod commands;
+pub mod conversation;
+pub mod handlers;
+pub mod html;
+pub mod redact;
+pub mod run;
+pub mod text;
+pub mod token;
+
+pub use conversation::{Asker, Button, Conversation, Outgoing, Pressed};
