@@ -10,5 +10,6 @@ pub mod feedback;
 pub mod lang;
 pub mod search;
 pub mod settings;
+pub mod synth;
 
 pub use answer::{Ask, Engine, Reply};

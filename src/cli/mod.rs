@@ -2,6 +2,7 @@
 
 mod ask;
 mod check;
+mod dev;
 mod eval;
 mod index;
 mod render;
@@ -62,6 +63,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Rebuild index/ from faq/ now
     Index(index::IndexArgs),
+    /// Benchmark tools: generate a synthetic faq/, measure warm latency
+    #[command(hide = true)]
+    Dev(dev::DevArgs),
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -144,6 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Check(command) => check::run(&settings, command),
         Command::Eval(command) => eval::run(&settings, command),
         Command::Index(command) => index::run(&settings, command),
+        Command::Dev(command) => dev::run(&settings, command),
     }
 }
 
