@@ -116,6 +116,8 @@ struct LatencyReport {
     decline_rate: f64,
     /// Resident memory right after opening the index, before any question: the engine at rest.
     rss_after_open_kib: Option<u64>,
+    /// Resident memory after the last question: an engine that has answered (dictionaries loaded), now idle.
+    rss_after_run_kib: Option<u64>,
     /// Peak resident memory of the whole run (VmHWM).
     peak_rss_kib: Option<u64>,
 }
@@ -162,6 +164,7 @@ fn latency(settings: &Settings, args: LatencyArgs) -> anyhow::Result<ExitCode> {
         accuracy: score.accuracy,
         decline_rate: score.decline_rate,
         rss_after_open_kib,
+        rss_after_run_kib: proc_status_kib("VmRSS"),
         peak_rss_kib: proc_status_kib("VmHWM"),
     };
     let mut out = std::io::stdout().lock();

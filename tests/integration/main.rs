@@ -2,6 +2,7 @@
 
 mod ask;
 mod check;
+mod dev;
 mod eval;
 mod index;
 mod knowledge_base;
