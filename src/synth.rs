@@ -77,22 +77,22 @@ impl SplitMix64 {
 /// A term in English and Simplified Chinese.
 type Term = (&'static str, &'static str);
 
-/// A word list drawn from with weights 1/rank (Zipf's law), in integer arithmetic so that draws are exact.
+/// Ranks `0..size` of a word list drawn with weights 1/rank (Zipf's law), in integer arithmetic so that draws are
+/// exact.
 struct Vocabulary {
-    terms: &'static [Term],
     cumulative: Vec<u64>,
 }
 
 impl Vocabulary {
-    fn new(terms: &'static [Term]) -> Self {
+    fn new(size: usize) -> Self {
         let mut total = 0;
-        let cumulative = (1..=terms.len() as u64)
+        let cumulative = (1..=size as u64)
             .map(|rank| {
-                total += 1_000_000 / rank;
+                total += 1_000_000_000 / rank;
                 total
             })
             .collect();
-        Self { terms, cumulative }
+        Self { cumulative }
     }
 
     fn zipf(&self, rng: &mut SplitMix64) -> usize {
@@ -102,8 +102,29 @@ impl Vocabulary {
     }
 
     fn uniform(&self, rng: &mut SplitMix64) -> usize {
-        rng.below(self.terms.len())
+        rng.below(self.cumulative.len())
     }
+}
+
+/// How many business names there are: the long tail of rare words that real FAQs at scale have (product, shop and
+/// place names), next to the few hundred words of the lists below.
+const BRANDS: usize = 20_000;
+const BRAND_SYLLABLES: &[&str] = &[
+    "al", "ber", "cor", "dan", "el", "fi", "gor", "hal", "is", "jun", "ka", "lor", "mi", "nor", "o", "pra", "qui",
+    "ros", "sa", "tor", "u", "vel", "wen", "xi", "yo", "zan", "bri", "cla", "dro", "fen", "gla", "kri", "lum", "mar",
+    "nex", "ori", "pel", "rin", "sol", "tam", "ul", "vin", "wy", "zor", "ant", "eko", "ivo", "una",
+];
+
+/// The invented business name of a rank: two syllables for the first 2,304, three after.
+fn brand_name(rank: usize) -> String {
+    let n = BRAND_SYLLABLES.len();
+    let syllables = if rank < n * n {
+        vec![rank / n, rank % n]
+    } else {
+        let rest = rank - n * n;
+        vec![rest / (n * n) % n, rest / n % n, rest % n]
+    };
+    capitalize(&syllables.into_iter().map(|i| BRAND_SYLLABLES[i]).collect::<String>())
 }
 
 const ACTIONS: &[Term] = &[
@@ -322,22 +343,22 @@ const EN_QUESTIONS: &[&str] = &[
     "How do I {action} the {feature} of my {account} for our {business} in {country}?",
     "Can a {business} in {country} {action} its {feature} {condition}?",
     "{action} {feature} {business} {country}",
-    "Why can't our {business} from {country} {action} the {feature}?",
+    "Why can't {brand}, our {business} from {country}, {action} the {feature}?",
     "Is it possible to {action} the {feature} {condition} for a {business} based in {country}?",
-    "We run a {business} in {country}: how can we {action} our {feature} on a {account}?",
+    "We run a {business} called {brand} in {country}: how can we {action} our {feature} on a {account}?",
     "What happens if a {business} in {country} tries to {action} the {feature} {condition}?",
     "steps to {action} {feature} for a {business} in {country}",
     "Does a {account} let a {business} in {country} {action} its {feature}?",
-    "{feature} {action} problem for {business} in {country}",
+    "{feature} {action} problem for {brand} {business} in {country}",
     "Who is allowed to {action} the {feature} of a {business} account registered in {country}?",
-    "How long does it take a {business} in {country} to {action} the {feature}?",
+    "How long does it take {brand} ({business}, {country}) to {action} the {feature}?",
 ];
 
 const ZH_QUESTIONS: &[&str] = &[
     "{country}的{business}怎么{action}{account}的{feature}？",
-    "我们是{country}的{business}，能{condition}{action}{feature}吗？",
+    "我们是{country}的{business}{brand}，能{condition}{action}{feature}吗？",
     "{country}{business}{action}{feature}",
-    "为什么{country}的{business}无法{action}{feature}？",
+    "为什么{country}的{business}{brand}无法{action}{feature}？",
     "{country}的{business}{action}{feature}需要多久？",
 ];
 
@@ -345,7 +366,7 @@ const EN_ANSWERS: &[&str] = &[
     "A {business} in {country} can {action} the {feature} from the admin console of its {account}.",
     "This works {condition} as long as the account owner confirms the change by scanning a QR code.",
     "The {feature} usually updates within {hours} hours; followers see the old version until then.",
-    "If the {feature} is locked, file an appeal with the documents of the {business} and try again after {days} days.",
+    "If the {feature} is locked, file an appeal with the documents of {brand} and try again after {days} days.",
     "Only an administrator bound to the account can {action} the {feature}; operators need to be invited first.",
     "Accounts registered in {country} follow the same steps, but the review may ask for a translated licence.",
 ];
@@ -354,7 +375,7 @@ const ZH_ANSWERS: &[&str] = &[
     "{country}的{business}可以在{account}的管理后台{action}{feature}。",
     "只要账号主体扫码确认，{condition}也可以操作。",
     "{feature}通常在{hours}小时内生效，在此之前粉丝看到的仍是旧版本。",
-    "如果{feature}被锁定，请提交{business}的证明材料申诉，{days}天后再试。",
+    "如果{feature}被锁定，请提交{brand}的证明材料申诉，{days}天后再试。",
 ];
 
 const RULE_STATEMENTS: &[(&str, &str)] = &[
@@ -425,6 +446,7 @@ struct Topic {
     business: usize,
     country: usize,
     condition: usize,
+    brand: usize,
 }
 
 impl Topic {
@@ -441,7 +463,8 @@ impl Topic {
             .replace("{account}", term(ACCOUNTS, self.account))
             .replace("{business}", term(BUSINESSES, self.business))
             .replace("{country}", term(COUNTRIES, self.country))
-            .replace("{condition}", term(CONDITIONS, self.condition));
+            .replace("{condition}", term(CONDITIONS, self.condition))
+            .replace("{brand}", &brand_name(self.brand));
         for (name, value) in extra {
             text = text.replace(name, value);
         }
@@ -488,12 +511,13 @@ pub fn generate(entries: usize, seed: u64) -> Corpus {
     let entries = entries.max(1);
     let mut rng = SplitMix64::new(seed);
     let vocabularies = [
-        Vocabulary::new(ACTIONS),
-        Vocabulary::new(FEATURES),
-        Vocabulary::new(ACCOUNTS),
-        Vocabulary::new(BUSINESSES),
-        Vocabulary::new(COUNTRIES),
-        Vocabulary::new(CONDITIONS),
+        Vocabulary::new(ACTIONS.len()),
+        Vocabulary::new(FEATURES.len()),
+        Vocabulary::new(ACCOUNTS.len()),
+        Vocabulary::new(BUSINESSES.len()),
+        Vocabulary::new(COUNTRIES.len()),
+        Vocabulary::new(CONDITIONS.len()),
+        Vocabulary::new(BRANDS),
     ];
     let rules = generate_rules(rule_count(entries), &mut rng);
     let mut taken_topics = HashSet::new();
@@ -512,7 +536,7 @@ pub fn generate(entries: usize, seed: u64) -> Corpus {
 
 /// A topic no entry has yet: Zipf-like draws first, then uniform ones once the popular combinations run out.
 fn draw_topic(
-    vocabularies: &[Vocabulary; 6],
+    vocabularies: &[Vocabulary; 7],
     taken: &mut HashSet<(usize, usize, usize, usize)>,
     rng: &mut SplitMix64,
 ) -> Topic {
@@ -527,6 +551,7 @@ fn draw_topic(
             business: draw(&vocabularies[3], rng),
             country: draw(&vocabularies[4], rng),
             condition: draw(&vocabularies[5], rng),
+            brand: draw(&vocabularies[6], rng),
         };
         if taken.insert(topic.key()) {
             return topic;
@@ -545,6 +570,7 @@ fn generate_rules(count: usize, rng: &mut SplitMix64) -> Vec<SynthRule> {
                 business: 0,
                 country: 0,
                 condition: 0,
+                brand: 0,
             };
             let (statement, statement_zh) = *rng.pick(RULE_STATEMENTS);
             let n = [("{n}", (2 + rng.below(29)).to_string())];
@@ -1020,7 +1046,7 @@ mod tests {
 
     #[test]
     fn zipf_draws_favour_the_first_terms() {
-        let vocabulary = Vocabulary::new(FEATURES);
+        let vocabulary = Vocabulary::new(FEATURES.len());
         let mut rng = SplitMix64::new(3);
         let mut counts = vec![0usize; FEATURES.len()];
         for _ in 0..20_000 {
@@ -1028,5 +1054,15 @@ mod tests {
         }
         assert!(counts[0] > 3 * counts[9], "{counts:?}");
         assert!(counts.iter().all(|&c| c > 0), "every term is drawn: {counts:?}");
+    }
+
+    #[test]
+    fn business_names_are_words_with_a_long_tail() {
+        assert_eq!(brand_name(0), "Alal");
+        assert_eq!(brand_name(49), "Berber");
+        assert_eq!(brand_name(BRANDS - 1), "Hallumkri");
+        let names: HashSet<String> = (0..BRANDS).map(brand_name).collect();
+        assert!(names.len() > BRANDS * 9 / 10, "{} distinct names", names.len());
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_alphabetic())));
     }
 }

@@ -55,16 +55,19 @@ print(wall, rss)
 EOF
 }
 
+# Generated sets are kept between runs, keyed by the generator's source so that a changed generator regenerates.
+GENERATOR=$(sha256sum "$ROOT/src/synth.rs" | cut -c1-12)
+
 for size in $SIZES; do
     if [ "$size" = shipped ]; then
         faq=$ROOT/faq
         questions=$ROOT/tests/eval/questions.jsonl
     else
-        faq=$OUT/synth-$size-$SEED/faq
-        questions=$OUT/synth-$size-$SEED/questions.jsonl
+        faq=$OUT/synth-$size-$SEED-$GENERATOR/faq
+        questions=$OUT/synth-$size-$SEED-$GENERATOR/questions.jsonl
         if [ ! -f "$questions" ]; then
             log "Generating $size entries (seed $SEED)"
-            rm -rf "$OUT/synth-$size-$SEED"
+            rm -rf "$OUT/synth-$size-$SEED-$GENERATOR"
             "$FAQBOT" dev generate --entries "$size" --seed "$SEED" --out "$faq.partial" --questions "$questions.partial" >&2
             mv "$faq.partial" "$faq"
             mv "$questions.partial" "$questions"
