@@ -56,18 +56,27 @@ def main():
             )
 
     print("\n### faqbot at scale\n")
-    print("| Entries | Index build s | Build peak RSS MiB | p50 µs | p90 µs | p99 µs | RSS MiB: engine open | after the questions | peak |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| Entries | Index build s | Build peak RSS MiB | Open index ms | p50 µs | p90 µs | p99 µs | RSS MiB: engine open | after the questions | peak |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         build = load(out, f"build-{size}")
         r = results[("faqbot", size)]
         if build is None or r is None:
             continue
         print(
-            f"| {label(size)} | {build['build_s']:.2f} | {mib(build['build_peak_rss_kib'])} | {us(r['p50_us'])} "
+            f"| {label(size)} | {build['build_s']:.2f} | {mib(build['build_peak_rss_kib'])} | {r['open_ms']:,.0f} "
+            f"| {us(r['p50_us'])} "
             f"| {us(r['p90_us'])} | {us(r['p99_us'])} | {mib(r['rss_after_open_kib'])} "
             f"| {mib(r['rss_after_run_kib'])} | {mib(r['peak_rss_kib'])} |"
         )
+
+    print("\n### Baselines: index build and memory (in-process, Python)\n")
+    print("| Entries | System | Build s | Peak RSS MiB |\n|---|---|---:|---:|")
+    for size in sizes:
+        for system in SYSTEMS[1:]:
+            r = results[(system, size)]
+            if r is not None:
+                print(f"| {label(size)} | {system} | {r['build_s']:.2f} | {mib(r['peak_rss_kib'])} |")
 
     cold = load(out, "cold")
     if cold:
