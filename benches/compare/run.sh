@@ -2,7 +2,7 @@
 # The whole benchmark in one run: faqbot against rank-bm25 and bm25s on the same entries and questions, faqbot at
 # 1k/10k/100k synthetic entries (index build, latency, memory), and cold start. Prints the tables of BENCHMARKS.md.
 #
-#   bash benches/compare/run.sh                 # everything (about half an hour on 2 cores)
+#   bash benches/compare/run.sh                 # everything (8 to 20 minutes on 2 cores)
 #   SIZES="shipped 1000" bash benches/compare/run.sh
 #
 # Environment: SIZES (shipped and/or entry counts), SEED, RANK_BM25_LIMIT (questions timed for rank-bm25 at
