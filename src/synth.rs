@@ -20,6 +20,9 @@ use crate::faq::{RULES_FILE, SYNONYMS_FILE};
 
 /// The seed the benchmarks use unless told otherwise.
 pub const DEFAULT_SEED: u64 = 20_261_123;
+/// The most entries a corpus can have: no more than a third of the distinct topics, so new ones stay quick to draw.
+pub const MAX_ENTRIES: usize = 500_000;
+const _: () = assert!(MAX_ENTRIES * 3 <= ACTIONS.len() * FEATURES.len() * BUSINESSES.len() * COUNTRIES.len());
 /// Size of the fixed question set the latency figures are measured over.
 pub const DEFAULT_QUESTIONS: usize = 1_000;
 
@@ -506,9 +509,9 @@ fn rule_count(entries: usize) -> usize {
     ((entries as f64).sqrt() * 2.0).round().clamp(4.0, 1_000.0) as usize
 }
 
-/// Generates `entries` entries (at least one) and their rules catalogue from `seed`.
+/// Generates `entries` entries (at least one, at most [`MAX_ENTRIES`]) and their rules catalogue from `seed`.
 pub fn generate(entries: usize, seed: u64) -> Corpus {
-    let entries = entries.max(1);
+    let entries = entries.clamp(1, MAX_ENTRIES);
     let mut rng = SplitMix64::new(seed);
     let vocabularies = [
         Vocabulary::new(ACTIONS.len()),

@@ -1,4 +1,4 @@
-//! `faqbot dev` (hidden): tools for the benchmarks, a synthetic knowledge base of any size and warm per-question latency.
+//! `faqbot dev` (hidden): tools for the benchmarks, a synthetic knowledge base of any size and warm latency.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,8 +29,8 @@ enum DevCommand {
 
 #[derive(Debug, clap::Args)]
 struct GenerateArgs {
-    /// How many entries to write
-    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    /// How many entries to write (at most 500,000)
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=synth::MAX_ENTRIES as u64))]
     entries: usize,
     /// The folder to write the knowledge base into; must be new or empty
     #[arg(long, value_name = "DIR")]

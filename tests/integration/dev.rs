@@ -1,4 +1,4 @@
-//! `faqbot dev`: the synthetic knowledge base passes `faqbot check`, and `dev latency` measures it and says what is wrong.
+//! `faqbot dev`: the synthetic knowledge base passes `faqbot check`; `dev latency` measures it and names bad input.
 
 use crate::util::{Workspace, assert_contains};
 
@@ -83,6 +83,15 @@ fn refuses_to_generate_over_existing_files() {
         workspace.faq().join("rules.toml").exists(),
         "the existing faq/ is untouched"
     );
+}
+
+#[test]
+fn refuses_more_entries_than_the_generator_can_make_distinct() {
+    let workspace = Workspace::fixture();
+    let run = workspace.run(&["dev", "generate", "--entries", "500001", "--out", "huge"]);
+    assert_eq!(run.code, 2);
+    assert_contains(&run.stderr, "500001 is not in 1..=500000");
+    assert!(!workspace.path().join("huge").exists());
 }
 
 #[test]
