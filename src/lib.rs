@@ -12,6 +12,7 @@ pub mod lang;
 pub mod live;
 pub mod search;
 pub mod settings;
+pub mod synth;
 pub mod telegram;
 
 pub use answer::{Ask, Engine, Reply};

@@ -6,6 +6,7 @@ mod check;
 mod curate_add;
 mod curate_exchange;
 mod curate_review;
+mod dev;
 mod eval;
 mod index;
 mod knowledge_base;
