@@ -1,12 +1,17 @@
-//! How long one question takes with a warm engine on the shipped faq/ and on a synthetic 1k-entry faq/, and how long
-//! the index takes to build. Larger sizes, the Python baselines and memory are in benches/compare/run.sh.
+//! How long one question takes with a warm engine (alone, and as a Telegram reply rendered to HTML) on the shipped
+//! faq/ and on a synthetic 1k-entry faq/, and how long the index takes to build. Larger sizes, the Python baselines
+//! and memory are in benches/compare/run.sh.
 
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use faqbot::faq::KnowledgeBase;
+use faqbot::live::LiveEngine;
 use faqbot::search::{build, open_or_build};
+use faqbot::telegram::conversation::{Asker, Conversation};
 use faqbot::{Ask, Engine, synth};
 
 const FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/faq");
@@ -25,6 +30,24 @@ fn questions(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| engine.ask(question, Ask::default()).expect("reply"))
         });
+    }
+    group.finish();
+}
+
+/// What the bot does with a message: the reply, rendered to Telegram HTML with its rules, source and buttons.
+fn telegram_reply(c: &mut Criterion) {
+    let index = tempfile::tempdir().expect("temporary index folder");
+    let opened = open_or_build(Path::new(FAQ), index.path(), false).expect("index of the shipped faq");
+    let engine = Engine::new(opened.index, faqbot::answer::DEFAULT_THRESHOLD);
+    let live = Arc::new(LiveEngine::new(engine, Path::new(FAQ), index.path()));
+    let conversation = Conversation::new(live, None, HashSet::new());
+    let asker = Asker { chat: 1, user: Some(1) };
+    let mut group = c.benchmark_group("telegram");
+    for (name, question) in [
+        ("answer", "Can I switch my subscription account to a service account?"),
+        ("declined", "How do I back up my WeChat chat history?"),
+    ] {
+        group.bench_function(name, |b| b.iter(|| conversation.question(question, asker)));
     }
     group.finish();
 }
@@ -64,5 +87,5 @@ fn index_build(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, questions, synthetic_questions, index_build);
+criterion_group!(benches, questions, telegram_reply, synthetic_questions, index_build);
 criterion_main!(benches);

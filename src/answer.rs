@@ -1,5 +1,8 @@
 //! The answering engine: a question becomes a `Reply` (the entry, a confidence, the rules it cites, the source, suggestions) or a polite decline.
 
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::faq::{Entry, Rule};
@@ -69,7 +72,8 @@ pub struct ReplyEntry {
     /// The entry's canonical question in the reply's language.
     pub question: String,
     pub answer: String,
-    pub rules: Vec<Rule>,
+    /// Shared with the engine: a reply does not copy the rules it cites.
+    pub rules: Vec<Arc<Rule>>,
     pub source: String,
     pub tags: Vec<String>,
     pub reviewed: String,
@@ -123,11 +127,22 @@ impl Default for Ask {
 pub struct Engine {
     index: SearchIndex,
     threshold: f32,
+    rules: FxHashMap<String, Arc<Rule>>,
 }
 
 impl Engine {
     pub fn new(index: SearchIndex, threshold: f32) -> Self {
-        Self { index, threshold }
+        let rules = index
+            .manifest()
+            .rules
+            .iter()
+            .map(|rule| (rule.id.clone(), Arc::new(rule.clone())))
+            .collect();
+        Self {
+            index,
+            threshold,
+            rules,
+        }
     }
 
     pub fn index(&self) -> &SearchIndex {
@@ -139,7 +154,7 @@ impl Engine {
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.index.manifest().rules.iter().find(|r| r.id == id)
+        self.rules.get(id).map(|rule| &**rule)
     }
 
     pub fn ask(&self, question: &str, options: Ask) -> Result<Reply, IndexError> {
@@ -186,7 +201,12 @@ impl Engine {
             confidence: 1.0,
             question: entry.canonical_question(chinese).to_string(),
             answer: entry.answer_in(chinese).to_string(),
-            rules: entry.rules.iter().filter_map(|id| self.rule(id)).cloned().collect(),
+            rules: entry
+                .rules
+                .iter()
+                .filter_map(|id| self.rules.get(id))
+                .cloned()
+                .collect(),
             source: entry.source.clone(),
             tags: entry.tags.clone(),
             reviewed: entry.reviewed.clone(),

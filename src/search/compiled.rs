@@ -18,6 +18,12 @@ use super::typos::TypoIndex;
 use super::{FaqSchema, IndexError};
 use crate::faq::Entry;
 
+/// Postings walked per question and index before the remaining (most common) concepts are looked up for the best
+/// candidates instead.
+const WALKED_POSTINGS: usize = 65_536;
+/// How many of the documents the selective concepts found are completed with the common concepts' scores.
+const PROBED_DOCUMENTS: usize = 1_024;
+
 /// Entries are read in document order, so one cached block means each compressed block is decoded once.
 const STORE_BLOCKS_CACHED: usize = 1;
 
@@ -401,7 +407,14 @@ impl Compiled {
 
     /// BM25 of the concepts over the documents of the given fields, summed over concepts, where each concept
     /// scores its best alternative and an alternative all of its tokens: what a union of disjunction-max
-    /// queries over intersections gives in tantivy. Calls `visit(doc, score)` for every document that matched.
+    /// queries over intersections gives in tantivy. Calls `visit(doc, score)` for every document that matched,
+    /// in document order.
+    ///
+    /// Concepts are walked shortest posting lists first, up to [`WALKED_POSTINGS`] postings in all (and always
+    /// at least one concept). The rest, words in a large share of a large knowledge base, are not walked: the
+    /// documents found so far are ranked, and the best [`PROBED_DOCUMENTS`] of them are looked up in their
+    /// lists. Their low idf makes them tie-breakers, not what finds an answer. Knowledge bases of a few
+    /// thousand questions stay under the budget, so their scores are exact.
     pub(crate) fn score_concepts(
         &self,
         concepts: &[Vec<Alternative<'_>>],
@@ -421,8 +434,19 @@ impl Compiled {
                 totals.resize(documents, 0.0);
                 concept.resize(documents, 0.0);
             }
-            for alternatives in concepts {
-                for &slot in slots {
+            let mut units: Vec<(usize, &[Alternative<'_>], Slot)> = concepts
+                .iter()
+                .flat_map(|alternatives| slots.iter().map(move |&slot| (alternatives.as_slice(), slot)))
+                .map(|(alternatives, slot)| (self.postings_walked(alternatives, slot), alternatives, slot))
+                .filter(|(postings, _, _)| *postings > 0)
+                .collect();
+            // Shortest lists first: the most telling concepts, and the cheapest to walk.
+            units.sort_by_key(|(postings, _, _)| *postings);
+            let mut walked = 0;
+            let mut probed = Vec::new();
+            for (postings, alternatives, slot) in units {
+                walked += postings;
+                if walked <= WALKED_POSTINGS || probed.is_empty() && touched_totals.is_empty() {
                     for alternative in alternatives {
                         self.score_alternative(alternative, slot, |doc, score| {
                             let best = &mut concept[doc as usize];
@@ -441,6 +465,27 @@ impl Compiled {
                         }
                         *total += std::mem::take(&mut concept[doc as usize]);
                     }
+                } else {
+                    probed.push((alternatives, slot));
+                }
+            }
+            if !probed.is_empty() {
+                if touched_totals.len() > PROBED_DOCUMENTS {
+                    let by_total =
+                        |a: &u32, b: &u32| totals[*b as usize].total_cmp(&totals[*a as usize]).then(a.cmp(b));
+                    touched_totals.select_nth_unstable_by(PROBED_DOCUMENTS - 1, by_total);
+                    for doc in touched_totals.drain(PROBED_DOCUMENTS..) {
+                        totals[doc as usize] = 0.0;
+                    }
+                }
+                for &doc in touched_totals.iter() {
+                    for (alternatives, slot) in &probed {
+                        let best = alternatives
+                            .iter()
+                            .filter_map(|alternative| self.alternative_score(alternative, *slot, doc))
+                            .reduce(f32::max);
+                        totals[doc as usize] += best.unwrap_or(0.0);
+                    }
                 }
             }
             touched_totals.sort_unstable();
@@ -448,6 +493,21 @@ impl Compiled {
                 visit(doc, std::mem::take(&mut totals[doc as usize]));
             }
         });
+    }
+
+    /// How many postings walking the concept's alternatives in the field would visit.
+    fn postings_walked(&self, alternatives: &[Alternative<'_>], slot: Slot) -> usize {
+        alternatives
+            .iter()
+            .map(|alternative| {
+                let lengths = alternative
+                    .terms
+                    .iter()
+                    .map(|term| list(*term, slot).map_or(0, |l| l.postings.len()));
+                // An intersection walks its shortest list; an alternative with a missing word walks nothing.
+                lengths.min().unwrap_or(0)
+            })
+            .sum()
     }
 
     /// Calls `visit(doc, score)` for each document holding every token of the alternative.

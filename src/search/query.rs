@@ -44,7 +44,7 @@ pub struct Concept {
     /// As analyzed from the question, tokens joined by spaces.
     pub label: String,
     /// Token sequences that each express the concept; the first is what the user wrote.
-    pub alternatives: Vec<Vec<String>>,
+    pub alternatives: Arc<[Vec<String>]>,
     /// Inverse document frequency over questions: how telling a match is.
     pub weight: f32,
 }
@@ -106,8 +106,12 @@ impl SearchIndex {
 
         let words = surface_words(question);
         let corrections = self.correct_typos(&words);
-        let corrected = apply_corrections(question, &words, &corrections);
-        let tokens = tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected);
+        let tokens = if corrections.is_empty() {
+            tokenizer::stems_of_words(words.iter().map(|word| word.text.as_str()))
+        } else {
+            let corrected = apply_corrections(question, &words, &corrections);
+            tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected)
+        };
         let mut concepts = group_concepts(&tokens, &self.synonyms);
         if concepts.is_empty() || limit == 0 {
             return Ok(Retrieval {
@@ -313,29 +317,42 @@ fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]
     best
 }
 
-/// Synonym terms by their first token, so that grouping a question looks up each token once instead of
-/// comparing it with every term of every group.
+/// Synonym terms by their first token, each with its concept (label and alternatives) made once, so that grouping a
+/// question looks up each token once and shares the alternatives instead of copying them.
 #[derive(Debug, Default)]
 pub struct SynonymIndex {
-    groups: Vec<AnalyzedSynonyms>,
-    /// `(group, term)` positions in file order.
-    by_first_token: FxHashMap<String, Vec<(usize, usize)>>,
+    /// Terms in file order (group by group), under their first token.
+    by_first_token: FxHashMap<String, Vec<SynonymTerm>>,
+}
+
+#[derive(Debug)]
+struct SynonymTerm {
+    tokens: Vec<String>,
+    label: String,
+    /// This term first, then the group's other terms.
+    alternatives: Arc<[Vec<String>]>,
 }
 
 impl SynonymIndex {
     pub fn new(groups: &[AnalyzedSynonyms]) -> Self {
-        let mut by_first_token: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
-        for (g, group) in groups.iter().enumerate() {
-            for (t, term) in group.analyzed.iter().enumerate() {
-                if let Some(first) = term.first() {
-                    by_first_token.entry(first.clone()).or_default().push((g, t));
+        let mut by_first_token: FxHashMap<String, Vec<SynonymTerm>> = FxHashMap::default();
+        for group in groups {
+            for term in &group.analyzed {
+                let Some(first) = term.first() else { continue };
+                let mut alternatives = vec![term.clone()];
+                for other in &group.analyzed {
+                    if !other.is_empty() && !alternatives.contains(other) {
+                        alternatives.push(other.clone());
+                    }
                 }
+                by_first_token.entry(first.clone()).or_default().push(SynonymTerm {
+                    tokens: term.clone(),
+                    label: term.join(" "),
+                    alternatives: alternatives.into(),
+                });
             }
         }
-        Self {
-            groups: groups.to_vec(),
-            by_first_token,
-        }
+        Self { by_first_token }
     }
 }
 
@@ -351,22 +368,12 @@ pub fn group_concepts(tokens: &[String], synonyms: &SynonymIndex) -> Vec<Concept
             .get(&rest[0])
             .into_iter()
             .flatten()
-            .map(|&(g, t)| (&synonyms.groups[g], &synonyms.groups[g].analyzed[t]))
-            .filter(|(_, term)| rest.starts_with(term))
-            .max_by_key(|(_, term)| term.len());
-        let (alternatives, length) = match longest {
-            Some((group, term)) => {
-                let mut alternatives = vec![term.clone()];
-                for other in &group.analyzed {
-                    if !other.is_empty() && !alternatives.contains(other) {
-                        alternatives.push(other.clone());
-                    }
-                }
-                (alternatives, term.len())
-            }
-            None => (vec![vec![rest[0].clone()]], 1),
+            .filter(|term| rest.starts_with(&term.tokens))
+            .max_by_key(|term| term.tokens.len());
+        let (label, alternatives, length) = match longest {
+            Some(term) => (term.label.clone(), Arc::clone(&term.alternatives), term.tokens.len()),
+            None => (rest[0].clone(), Arc::from([vec![rest[0].clone()]]), 1),
         };
-        let label = alternatives[0].join(" ");
         if !concepts.iter().any(|c| c.label == label) {
             concepts.push(Concept {
                 label,
@@ -383,7 +390,7 @@ pub fn group_concepts(tokens: &[String], synonyms: &SynonymIndex) -> Vec<Concept
 fn weigh_concepts(concepts: &mut [Concept], compiled: &Compiled) {
     for concept in concepts {
         let mut weight: f32 = 0.0;
-        for alternative in &concept.alternatives {
+        for alternative in concept.alternatives.iter() {
             let sum: f32 = alternative.iter().map(|token| compiled.question_idf(token)).sum();
             weight = weight.max(sum / alternative.len().max(1) as f32);
         }
@@ -510,14 +517,17 @@ mod tests {
         let labels: Vec<&str> = concepts.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, vec!["convert", "subscript account", "servic", "account"]);
         assert_eq!(
-            concepts[0].alternatives,
+            concepts[0].alternatives.to_vec(),
             vec![tokens(&["convert"]), tokens(&["switch"]), tokens(&["chang"])]
         );
         assert_eq!(
-            concepts[1].alternatives,
+            concepts[1].alternatives.to_vec(),
             vec![tokens(&["subscript", "account"]), tokens(&["订阅号"])]
         );
-        assert_eq!(concepts[3].alternatives, vec![tokens(&["account"]), tokens(&["账号"])]);
+        assert_eq!(
+            concepts[3].alternatives.to_vec(),
+            vec![tokens(&["account"]), tokens(&["账号"])]
+        );
     }
 
     #[test]
@@ -533,12 +543,12 @@ mod tests {
         let concepts = vec![
             Concept {
                 label: "switch".into(),
-                alternatives: vec![],
+                alternatives: Arc::from([]),
                 weight: 3.0,
             },
             Concept {
                 label: "account".into(),
-                alternatives: vec![],
+                alternatives: Arc::from([]),
                 weight: 1.0,
             },
         ];

@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
-    TokenizerManager,
+    TokenizerManager, WhitespaceTokenizer,
 };
 
 use unicode_normalization::UnicodeNormalization;
@@ -58,12 +58,34 @@ static VOCAB_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
         .build()
 });
 
+/// The part of [`TEXT_ANALYZER`] that comes after [`VOCAB_ANALYZER`]'s: words in, stems of the telling ones out.
+static STEMS_OF_WORDS: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+    TextAnalyzer::builder(WhitespaceTokenizer::default())
+        .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
+        .filter(Stemmer::new(Language::English))
+        .build()
+});
+
 pub fn text_analyzer() -> TextAnalyzer {
     TEXT_ANALYZER.clone()
 }
 
 pub fn vocab_analyzer() -> TextAnalyzer {
     VOCAB_ANALYZER.clone()
+}
+
+/// What the text analyzer makes of a text, given what the vocabulary analyzer made of it: the same tokens without
+/// segmenting and folding the text a second time. Words never hold whitespace (they are runs of letters and
+/// digits, or jieba's segments of Han runs), so joining them with spaces and splitting there gives them back.
+pub fn stems_of_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut joined = String::new();
+    for word in words {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
+    analyze(&mut STEMS_OF_WORDS.clone(), &joined)
 }
 
 /// Analyzes `text` into its token texts.
@@ -301,5 +323,20 @@ mod tests {
             analyze(&mut vocab_analyzer(), "Can I Switch?"),
             vec!["can", "i", "switch"]
         );
+    }
+
+    #[test]
+    fn stems_of_words_are_the_text_analysis() {
+        for text in [
+            "Can I switch my subscription account to a service account?",
+            "订阅号可以改成服务号吗？",
+            "我的subscription account能换成服务号吗",
+            "ＳＷＩＴＣＨ ＡＣＣＯＵＮＴ, Verifications & café’s costs",
+            "",
+            "a\u{301}ccount    tabs\tand\nnewlines",
+        ] {
+            let words = analyze(&mut vocab_analyzer(), text);
+            assert_eq!(stems_of_words(words.iter().map(String::as_str)), texts(text), "{text}");
+        }
     }
 }
