@@ -3,11 +3,13 @@
 //! building tantivy weights, scorers and collectors, and decoding stored JSON, for every question.
 //!
 //! Scores are tantivy's BM25 to the bit: the same statistics (document counts, token totals, quantised field
-//! norms) and the same arithmetic as `tantivy::query::Bm25Weight`, so ranking is what the tantivy queries gave.
+//! norms) and the same arithmetic as `tantivy::query::Bm25Weight`. Every phrasing is scored, not only the best
+//! hits, except on knowledge bases large enough to exceed [`WALKED_POSTINGS`] (see [`Compiled::score_concepts`]).
 
-use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
@@ -21,7 +23,7 @@ use crate::faq::Entry;
 /// Postings walked per question and index before the remaining (most common) concepts are looked up for the best
 /// candidates instead.
 const WALKED_POSTINGS: usize = 65_536;
-/// How many of the documents the selective concepts found are completed with the common concepts' scores.
+/// How many of the documents found by the walked concepts are completed with the remaining concepts' scores.
 const PROBED_DOCUMENTS: usize = 1_024;
 
 /// Entries are read in document order, so one cached block means each compressed block is decoded once.

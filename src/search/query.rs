@@ -2,9 +2,9 @@
 //! vocabulary, words grouped into concepts with their synonyms, BM25 over questions and answers, and for
 //! the best candidates which concept matched where (for the confidence and for --explain).
 
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
