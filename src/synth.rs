@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::curate::entry_file::{self, inline_array, toml_string};
 use crate::eval::Case;
 use crate::faq::entry::normalize_question;
-use crate::faq::front_matter::{DELIMITER, ZH_MARKER};
+use crate::faq::{AccountKind, Entry};
 use crate::faq::{RULES_FILE, SYNONYMS_FILE};
 
 /// The seed the benchmarks use unless told otherwise.
@@ -400,16 +401,6 @@ const RULE_STATEMENTS: &[(&str, &str)] = &[
     ),
 ];
 
-const APPLIES_TO: &[&str] = &[
-    "subscription",
-    "service",
-    "individual",
-    "organization",
-    "international",
-    "chinese",
-    "verified",
-];
-
 const OUT_OF_DOMAIN: &[&str] = &[
     "What is the best {food} recipe for a {holiday} dinner?",
     "How do I fix a leaking {appliance} at home?",
@@ -475,19 +466,6 @@ impl Topic {
     }
 }
 
-/// One generated entry, as written to `<id>.md`.
-#[derive(Debug, Clone)]
-pub struct SynthEntry {
-    pub id: String,
-    pub questions: Vec<String>,
-    pub rules: Vec<String>,
-    pub tags: Vec<String>,
-    pub source: String,
-    pub reviewed: String,
-    pub answer: String,
-    pub answer_zh: Option<String>,
-}
-
 #[derive(Debug, Clone)]
 pub struct SynthRule {
     pub id: String,
@@ -500,7 +478,7 @@ pub struct SynthRule {
 #[derive(Debug, Clone)]
 pub struct Corpus {
     pub seed: u64,
-    pub entries: Vec<SynthEntry>,
+    pub entries: Vec<Entry>,
     pub rules: Vec<SynthRule>,
 }
 
@@ -577,7 +555,8 @@ fn generate_rules(count: usize, rng: &mut SplitMix64) -> Vec<SynthRule> {
             };
             let (statement, statement_zh) = *rng.pick(RULE_STATEMENTS);
             let n = [("{n}", (2 + rng.below(29)).to_string())];
-            let mut applies_to: Vec<&'static str> = (0..1 + rng.below(3)).map(|_| *rng.pick(APPLIES_TO)).collect();
+            let mut applies_to: Vec<&'static str> =
+                (0..1 + rng.below(3)).map(|_| *rng.pick(&AccountKind::NAMES)).collect();
             applies_to.sort_unstable();
             applies_to.dedup();
             SynthRule {
@@ -600,7 +579,7 @@ fn generate_entry(
     rules: &[SynthRule],
     taken_questions: &mut HashSet<String>,
     rng: &mut SplitMix64,
-) -> SynthEntry {
+) -> Entry {
     let chinese = rng.chance(CHINESE_ENTRY_PERCENT);
     let wanted = 3 + rng.below(6);
     let (english, zh) = if chinese {
@@ -650,7 +629,7 @@ fn generate_entry(
     if chinese {
         tags.push(FEATURES[topic.feature].1.to_string());
     }
-    SynthEntry {
+    Entry {
         id: format!(
             "{}-{}-{number}",
             slug(ACTIONS[topic.action].0),
@@ -668,6 +647,7 @@ fn generate_entry(
         ),
         answer,
         answer_zh,
+        lines: Default::default(),
     }
 }
 
@@ -700,39 +680,6 @@ fn capitalize(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A TOML basic string, escaped.
-fn toml_string(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
-fn toml_list(items: &[impl AsRef<str>]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| toml_string(s.as_ref())).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
-impl SynthEntry {
-    /// The entry file, in the format faq/README.md describes.
-    pub fn to_file(&self) -> String {
-        let mut text = format!("{DELIMITER}\nid = {}\nquestions = [\n", toml_string(&self.id));
-        for question in &self.questions {
-            let _ = writeln!(text, "  {},", toml_string(question));
-        }
-        let _ = write!(
-            text,
-            "]\nrules = {}\ntags = {}\nsource = {}\nreviewed = {}\n{DELIMITER}\n\n{}\n",
-            toml_list(&self.rules),
-            toml_list(&self.tags),
-            toml_string(&self.source),
-            self.reviewed,
-            self.answer
-        );
-        if let Some(zh) = &self.answer_zh {
-            let _ = write!(text, "\n{ZH_MARKER}\n\n{zh}\n");
-        }
-        text
-    }
-}
-
 impl Corpus {
     /// rules.toml for the corpus.
     pub fn rules_file(&self) -> String {
@@ -747,7 +694,7 @@ impl Corpus {
                 toml_string(&rule.id),
                 toml_string(&rule.statement),
                 toml_string(&rule.statement_zh),
-                toml_list(&rule.applies_to)
+                inline_array(&rule.applies_to)
             );
         }
         text
@@ -757,7 +704,7 @@ impl Corpus {
     pub fn synonyms_file(&self) -> String {
         let mut text = String::from("# Synthetic synonym groups (faqbot dev generate).\n");
         for group in SYNONYM_GROUPS {
-            let _ = write!(text, "\n[[group]]\nterms = {}\n", toml_list(group));
+            let _ = write!(text, "\n[[group]]\nterms = {}\n", inline_array(group));
         }
         text
     }
@@ -780,7 +727,7 @@ impl Corpus {
         std::fs::write(&synonyms, self.synonyms_file()).map_err(write_error(&synonyms))?;
         for entry in &self.entries {
             let path = dir.join(format!("{}.md", entry.id));
-            std::fs::write(&path, entry.to_file()).map_err(write_error(&path))?;
+            std::fs::write(&path, entry_file::render(entry)).map_err(write_error(&path))?;
         }
         Ok(())
     }
@@ -790,7 +737,7 @@ impl Corpus {
     /// when only its size does.
     pub fn questions(&self, count: usize, seed: u64) -> Vec<Case> {
         let mut rng = SplitMix64::new(seed ^ 0x5155_4553_5449_4f4e);
-        let chinese_entries: Vec<&SynthEntry> = self
+        let chinese_entries: Vec<&Entry> = self
             .entries
             .iter()
             .filter(|e| e.questions.iter().any(|q| crate::lang::is_chinese(q)))

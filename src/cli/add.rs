@@ -11,22 +11,12 @@ use anyhow::{Context, bail};
 use faqbot::curate::edit::{NewRule, append_rules};
 use faqbot::curate::entry_file::{id_from_questions, render};
 use faqbot::curate::{Changes, CurateError, read_utf8, today};
+use faqbot::faq::AccountKind;
 use faqbot::faq::{Entry, KnowledgeBase, Problems, RULES_FILE, is_kebab_case};
 use faqbot::search::{Freshness, open_or_build};
 use faqbot::{Ask, Engine};
 
 use super::{EXIT_OK, Settings, explain_index_error};
-
-/// The account kinds a rule may apply to, as rules.toml spells them.
-const ACCOUNT_KINDS: &[&str] = &[
-    "subscription",
-    "service",
-    "individual",
-    "organization",
-    "international",
-    "chinese",
-    "verified",
-];
 
 #[derive(Debug, Default, clap::Args)]
 pub struct AddArgs {
@@ -52,7 +42,7 @@ pub struct AddArgs {
     #[arg(long = "new-rule", num_args = 2, value_names = ["ID", "STATEMENT"])]
     new_rules: Vec<String>,
     /// Account kinds the new rules apply to; repeatable
-    #[arg(long = "applies-to", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(ACCOUNT_KINDS))]
+    #[arg(long = "applies-to", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(AccountKind::NAMES))]
     applies_to: Vec<String>,
     /// A short keyword; repeatable
     #[arg(long = "tag", value_name = "TAG")]
@@ -377,7 +367,7 @@ fn prompt_missing(args: &mut AddArgs, knowledge_base: &KnowledgeBase) -> anyhow:
         }
     }
     if !args.new_rules.is_empty() && args.applies_to.is_empty() {
-        args.applies_to = MultiSelect::new("The new rule applies to:", ACCOUNT_KINDS.to_vec())
+        args.applies_to = MultiSelect::new("The new rule applies to:", AccountKind::NAMES.to_vec())
             .prompt()?
             .into_iter()
             .map(str::to_string)

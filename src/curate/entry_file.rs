@@ -55,8 +55,9 @@ pub fn toml_string(value: &str) -> String {
     out
 }
 
-pub fn inline_array(values: &[String]) -> String {
-    let items: Vec<String> = values.iter().map(|v| toml_string(v)).collect();
+/// A TOML array on one line: `["a", "b"]`.
+pub fn inline_array(values: &[impl AsRef<str>]) -> String {
+    let items: Vec<String> = values.iter().map(|v| toml_string(v.as_ref())).collect();
     format!("[{}]", items.join(", "))
 }
 

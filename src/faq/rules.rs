@@ -23,6 +23,42 @@ pub enum AccountKind {
     Verified,
 }
 
+impl AccountKind {
+    pub const ALL: [Self; 7] = [
+        Self::Subscription,
+        Self::Service,
+        Self::Individual,
+        Self::Organization,
+        Self::International,
+        Self::Chinese,
+        Self::Verified,
+    ];
+
+    /// Every kind as rules.toml spells it, for prompts, flag values and generated catalogues.
+    pub const NAMES: [&'static str; 7] = {
+        let mut names = [""; 7];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Self::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
+    /// As rules.toml spells it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Subscription => "subscription",
+            Self::Service => "service",
+            Self::Individual => "individual",
+            Self::Organization => "organization",
+            Self::International => "international",
+            Self::Chinese => "chinese",
+            Self::Verified => "verified",
+        }
+    }
+}
+
 /// One account rule, as the answers cite it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
@@ -277,5 +313,16 @@ mod tests {
             message,
             "faq/rules.toml:6: error: rule `a`: `since` must be a date like 2014-04-15 (no quotes, no time)"
         );
+    }
+
+    #[test]
+    fn account_kind_names_are_how_rules_toml_spells_them() {
+        for kind in AccountKind::ALL {
+            assert_eq!(
+                serde_json::to_string(&kind).expect("json"),
+                format!("\"{}\"", kind.name())
+            );
+        }
+        assert_eq!(AccountKind::NAMES[1], "service");
     }
 }

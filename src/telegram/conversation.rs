@@ -183,31 +183,23 @@ impl Conversation {
 
     fn start(&self, language: Language) -> Vec<Outgoing> {
         let texts = texts(language);
-        let examples = match self.entries() {
-            Ok(entries) => entries
-                .iter()
-                .take(EXAMPLES)
-                .map(|entry| vec![self.entry_button(entry, language)])
-                .collect(),
-            Err(error) => {
-                log_engine_error(&error);
-                Vec::new()
-            }
-        };
+        let examples = self
+            .entries()
+            .iter()
+            .take(EXAMPLES)
+            .map(|entry| vec![self.entry_button(entry, language)])
+            .collect();
         with_keyboard(&format!("{}\n\n{}", texts.greeting, texts.examples), examples)
     }
 
     fn topics(&self, language: Language) -> Vec<Outgoing> {
-        match self.entries() {
-            Ok(entries) => with_keyboard(
-                texts(language).topics,
-                entries
-                    .iter()
-                    .map(|entry| vec![self.entry_button(entry, language)])
-                    .collect(),
-            ),
-            Err(error) => trouble(&error, language),
-        }
+        with_keyboard(
+            texts(language).topics,
+            self.entries()
+                .iter()
+                .map(|entry| vec![self.entry_button(entry, language)])
+                .collect(),
+        )
     }
 
     fn rules(&self, language: Language) -> Vec<Outgoing> {
@@ -274,17 +266,9 @@ impl Conversation {
             Action::Answer { entry, language } | Action::Vote { entry, language, .. } => (entry, *language),
         };
         let engine = self.live.current();
-        let entry = match self.find_entry(entry_ref) {
-            Ok(Some(entry)) => entry,
+        let Some(entry) = self.find_entry(entry_ref) else {
             // The entry was removed or renamed since the button was sent.
-            Ok(None) => return stale(language),
-            Err(error) => {
-                log_engine_error(&error);
-                return Pressed {
-                    notice: Some(texts(language).trouble.to_string()),
-                    messages: Vec::new(),
-                };
-            }
+            return stale(language);
         };
         match action {
             Action::Answer { .. } => {
@@ -331,17 +315,11 @@ impl Conversation {
         let language = Language::of(query);
         let engine = self.live.current();
         let shown: Vec<ReplyEntry> = if query.trim().is_empty() {
-            match self.entries() {
-                Ok(entries) => entries
-                    .iter()
-                    .take(MAX_INLINE_RESULTS)
-                    .map(|entry| engine.entry_in(entry, language))
-                    .collect(),
-                Err(error) => {
-                    log_engine_error(&error);
-                    return Vec::new();
-                }
-            }
+            self.entries()
+                .iter()
+                .take(MAX_INLINE_RESULTS)
+                .map(|entry| engine.entry_in(entry, language))
+                .collect()
         } else {
             let options = Ask {
                 results: MAX_INLINE_RESULTS,
@@ -452,12 +430,12 @@ impl Conversation {
         with_keyboard(&html, Vec::new())
     }
 
-    fn entries(&self) -> Result<Vec<Entry>, IndexError> {
+    fn entries(&self) -> Vec<Entry> {
         self.live.current().index().entries()
     }
 
-    fn find_entry(&self, wanted: &EntryRef) -> Result<Option<Entry>, IndexError> {
-        Ok(self.entries()?.into_iter().find(|entry| wanted.matches(&entry.id)))
+    fn find_entry(&self, wanted: &EntryRef) -> Option<Entry> {
+        self.entries().into_iter().find(|entry| wanted.matches(&entry.id))
     }
 
     fn entry_button(&self, entry: &Entry, language: Language) -> Button {

@@ -127,15 +127,7 @@ impl Workspace {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for variable in [
-            "FAQBOT_FAQ",
-            "FAQBOT_INDEX",
-            "FAQBOT_THRESHOLD",
-            "FAQBOT_CONFIG",
-            "RUST_LOG",
-        ] {
-            command.env_remove(variable);
-        }
+        without_outside_settings(&mut command);
         command
     }
 
@@ -159,15 +151,7 @@ impl Workspace {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for variable in [
-            "FAQBOT_FAQ",
-            "FAQBOT_INDEX",
-            "FAQBOT_THRESHOLD",
-            "FAQBOT_CONFIG",
-            "RUST_LOG",
-        ] {
-            command.env_remove(variable);
-        }
+        without_outside_settings(&mut command);
         let mut child = command
             .spawn()
             .expect("start `script` (util-linux), which gives faqbot a terminal");
@@ -310,4 +294,18 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         }
     }
     files
+}
+
+/// Settings from the environment the tests run in would change what faqbot does; each test sets its own.
+fn without_outside_settings(command: &mut Command) {
+    for variable in [
+        "FAQBOT_FAQ",
+        "FAQBOT_INDEX",
+        "FAQBOT_DATA_DIR",
+        "FAQBOT_THRESHOLD",
+        "FAQBOT_CONFIG",
+        "RUST_LOG",
+    ] {
+        command.env_remove(variable);
+    }
 }
