@@ -1,27 +1,58 @@
-//! Measuring answer quality: top-1 accuracy on answerable questions, decline rate on out-of-domain ones, MRR, and every miss.
+//! Measuring answer quality: top-1 accuracy on answerable questions, decline rate on the ones that must be declined,
+//! precision when answering, multi-part completeness, all per class of question, with every miss and the
+//! confusions (which entry wins wrongly, how often); and fitting the confidence calibration on a development set.
 //!
-//! Each question is retrieved once; a threshold is then only a comparison, so the sweep over
-//! thresholds that picks the default costs nothing more.
+//! Each message is analysed once; a threshold or a calibration is then only a decision over the same analysis, so
+//! the sweep over thresholds and the fit cost no retrieval.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::answer::{Ask, Engine};
+use crate::answer::{Analysis, Calibration, Engine, Signals};
 use crate::search::IndexError;
 
 /// How many entries are ranked per question for MRR.
 const RANKED: usize = 10;
+/// Precision when answering that the fitted threshold must reach on the set it is fitted on.
+pub const TARGET_PRECISION: f64 = 0.97;
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     pub q: String,
-    /// Acceptable entry ids; empty when the bot must decline.
+    /// Acceptable entry ids for the (first) answer; empty when the bot must decline.
     pub expect: Vec<String>,
+    /// What kind of message it is ("long", "typo", "zh-hant", "multipart", "decline"…), for figures per class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// For a message that asks several things: the acceptable ids of each part, empty for a part to decline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<Vec<String>>>,
     #[serde(skip)]
     pub line: usize,
+}
+
+impl Case {
+    /// A question with the entries that answer it (none: it must be declined), of no class.
+    pub fn new(q: String, expect: Vec<String>) -> Self {
+        Self {
+            q,
+            expect,
+            class: None,
+            lang: None,
+            parts: None,
+            line: 0,
+        }
+    }
+
+    pub fn class(&self) -> &str {
+        self.class.as_deref().unwrap_or("unclassed")
+    }
 }
 
 #[derive(Debug, Error)]
@@ -32,12 +63,14 @@ pub enum EvalError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}:{line}: not an evaluation line ({message}); expected {{\"q\": \"question\", \"expect\": [\"entry-id\"]}}", .path.display())]
+    #[error("{}:{line}: not an evaluation line ({message}); expected {{\"q\": \"question\", \"expect\": [\"entry-id\"]}} with optional \"class\", \"lang\" and \"parts\"", .path.display())]
     Line {
         path: PathBuf,
         line: usize,
         message: String,
     },
+    #[error("{}:{line}: expects entry `{id}`, which is not in the knowledge base: fix the id or add the entry", .path.display())]
+    UnknownEntry { path: PathBuf, line: usize, id: String },
     #[error("{}: no questions", .path.display())]
     Empty { path: PathBuf },
     #[error(transparent)]
@@ -71,36 +104,35 @@ pub fn read_cases(path: &Path) -> Result<Vec<Case>, EvalError> {
     Ok(cases)
 }
 
-/// What the engine did with one question, independent of the threshold.
-#[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
-    pub case: Case,
-    /// Entry ids, best first.
-    pub ranked: Vec<String>,
-    pub confidence: f32,
+/// Refuses a set that expects an entry the knowledge base does not have: that is a broken set, not a miss.
+pub fn check_ids(path: &Path, cases: &[Case], known: &HashSet<String>) -> Result<(), EvalError> {
+    for case in cases {
+        let parts = case.parts.iter().flatten().flatten();
+        if let Some(id) = case.expect.iter().chain(parts).find(|id| !known.contains(*id)) {
+            return Err(EvalError::UnknownEntry {
+                path: path.to_path_buf(),
+                line: case.line,
+                id: id.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
-impl Outcome {
-    fn answered(&self, threshold: f32) -> bool {
-        crate::answer::answers(!self.ranked.is_empty(), self.confidence, threshold)
-    }
+/// What the engine found for one message, independent of threshold and calibration.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub case: Case,
+    pub analysis: Analysis,
 }
 
 pub fn run(engine: &Engine, cases: &[Case]) -> Result<Vec<Outcome>, EvalError> {
     cases
         .iter()
         .map(|case| {
-            let reply = engine.ask(
-                &case.q,
-                Ask {
-                    results: RANKED,
-                    explain: false,
-                },
-            )?;
             Ok(Outcome {
                 case: case.clone(),
-                ranked: reply.results.into_iter().map(|r| r.id).collect(),
-                confidence: reply.confidence,
+                analysis: engine.analyze(&case.q, RANKED)?,
             })
         })
         .collect()
@@ -109,168 +141,276 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Result<Vec<Outcome>, EvalError> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Miss {
     pub line: usize,
+    pub class: String,
     pub question: String,
     pub expected: Vec<String>,
-    /// The entry answered with, or `None` when declined.
-    pub answered: Option<String>,
+    /// The entries answered with (one per answered part), empty when declined.
+    pub answered: Vec<String>,
     pub confidence: f32,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub threshold: f32,
+/// Counts for one class of questions, or for all of them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Figures {
     pub answerable: usize,
     pub correct: usize,
     /// Top-1 accuracy on answerable questions: answered with an expected entry.
     pub accuracy: f64,
     pub out_of_domain: usize,
     pub declined: usize,
-    /// Share of out-of-domain questions declined.
+    /// Share of must-decline questions declined.
     pub decline_rate: f64,
-    /// Mean reciprocal rank of the first expected entry among the ranked ones, threshold aside.
-    pub mrr: f64,
-    pub misses: Vec<Miss>,
+    /// Messages answered, and of them answered right: precision when answering.
+    pub answered: usize,
+    pub answered_right: usize,
+    pub precision: f64,
+    /// Multi-part messages, and of them those with every answerable part answered and nothing answered wrongly.
+    pub multipart: usize,
+    pub multipart_complete: usize,
+    pub multipart_rate: f64,
 }
 
-pub fn score(outcomes: &[Outcome], threshold: f32) -> Report {
-    let mut report = Report {
-        threshold,
-        answerable: 0,
-        correct: 0,
-        accuracy: 0.0,
-        out_of_domain: 0,
-        declined: 0,
-        decline_rate: 0.0,
-        mrr: 0.0,
-        misses: Vec::new(),
-    };
+impl Figures {
+    fn finish(&mut self) {
+        let ratio = |part: usize, whole: usize| if whole == 0 { 1.0 } else { part as f64 / whole as f64 };
+        self.accuracy = ratio(self.correct, self.answerable);
+        self.decline_rate = ratio(self.declined, self.out_of_domain);
+        self.precision = ratio(self.answered_right, self.answered);
+        self.multipart_rate = ratio(self.multipart_complete, self.multipart);
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub threshold: f32,
+    pub overall: Figures,
+    pub classes: BTreeMap<String, Figures>,
+    /// Mean reciprocal rank of the first expected entry among those ranked for the first question, threshold aside.
+    pub mrr: f64,
+    pub misses: Vec<Miss>,
+    /// (expected, answered) pairs of wrong answers, most frequent first; expected is "(decline)" for a must-decline.
+    pub confusions: Vec<Confusion>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Confusion {
+    pub expected: String,
+    pub answered: String,
+    pub count: usize,
+}
+
+impl Report {
+    pub fn accuracy(&self) -> f64 {
+        self.overall.accuracy
+    }
+
+    pub fn decline_rate(&self) -> f64 {
+        self.overall.decline_rate
+    }
+}
+
+pub fn score(engine: &Engine, outcomes: &[Outcome], calibration: &Calibration, threshold: f32) -> Report {
+    let mut overall = Figures::default();
+    let mut classes: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut misses = Vec::new();
+    let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut reciprocal_ranks = 0.0;
     for outcome in outcomes {
-        let answered = outcome.answered(threshold).then(|| outcome.ranked[0].clone());
-        let expected = &outcome.case.expect;
-        let correct = if expected.is_empty() {
-            report.out_of_domain += 1;
-            report.declined += usize::from(answered.is_none());
-            answered.is_none()
-        } else {
-            report.answerable += 1;
-            if let Some(rank) = outcome.ranked.iter().position(|id| expected.contains(id)) {
-                reciprocal_ranks += 1.0 / (rank + 1) as f64;
+        let case = &outcome.case;
+        let reply = engine.decide(&outcome.analysis, calibration, threshold, false);
+        let answered: Vec<String> = reply
+            .each_part()
+            .iter()
+            .filter_map(|part| part.answer().map(|a| a.id.clone()))
+            .collect();
+        let first = answered.first();
+        let acceptable: HashSet<&String> = case.expect.iter().chain(case.parts.iter().flatten().flatten()).collect();
+        let tally = |figures: &mut Figures| {
+            let correct = if case.expect.is_empty() {
+                figures.out_of_domain += 1;
+                figures.declined += usize::from(first.is_none());
+                first.is_none()
+            } else {
+                figures.answerable += 1;
+                let correct = first.is_some_and(|id| case.expect.contains(id));
+                figures.correct += usize::from(correct);
+                correct
+            };
+            if !answered.is_empty() {
+                figures.answered += 1;
+                figures.answered_right += usize::from(answered.iter().all(|id| acceptable.contains(id)));
             }
-            let correct = answered.as_ref().is_some_and(|id| expected.contains(id));
-            report.correct += usize::from(correct);
+            if let Some(parts) = &case.parts {
+                figures.multipart += 1;
+                let every_part = parts
+                    .iter()
+                    .filter(|ids| !ids.is_empty())
+                    .all(|ids| ids.iter().any(|id| answered.contains(id)));
+                let none_wrong = answered.iter().all(|id| acceptable.contains(id));
+                figures.multipart_complete += usize::from(every_part && none_wrong);
+            }
             correct
         };
-        if !correct {
-            report.misses.push(Miss {
-                line: outcome.case.line,
-                question: outcome.case.q.clone(),
-                expected: expected.clone(),
+        let correct = tally(&mut overall);
+        tally(classes.entry(case.class().to_string()).or_default());
+        if !case.expect.is_empty() {
+            let ranked = outcome.analysis.parts.first().map(|p| &p.retrieval.candidates);
+            if let Some(rank) = ranked.and_then(|r| r.iter().position(|c| case.expect.contains(&c.entry.id))) {
+                reciprocal_ranks += 1.0 / (rank + 1) as f64;
+            }
+        }
+        let wrong: Vec<&String> = answered.iter().filter(|id| !acceptable.contains(id)).collect();
+        for id in &wrong {
+            let expected = case.expect.first().cloned().unwrap_or_else(|| "(decline)".to_string());
+            *confusions.entry((expected, (*id).clone())).or_default() += 1;
+        }
+        if !correct || !wrong.is_empty() {
+            misses.push(Miss {
+                line: case.line,
+                class: case.class().to_string(),
+                question: case.q.clone(),
+                expected: case.expect.clone(),
                 answered,
-                confidence: outcome.confidence,
+                confidence: reply.confidence,
             });
         }
     }
-    let ratio = |part: usize, whole: usize| if whole == 0 { 1.0 } else { part as f64 / whole as f64 };
-    report.accuracy = ratio(report.correct, report.answerable);
-    report.decline_rate = ratio(report.declined, report.out_of_domain);
-    report.mrr = if report.answerable == 0 {
-        1.0
-    } else {
-        reciprocal_ranks / report.answerable as f64
-    };
-    report
+    overall.finish();
+    for figures in classes.values_mut() {
+        figures.finish();
+    }
+    let mut confusions: Vec<Confusion> = confusions
+        .into_iter()
+        .map(|((expected, answered), count)| Confusion {
+            expected,
+            answered,
+            count,
+        })
+        .collect();
+    confusions.sort_by(|a, b| b.count.cmp(&a.count));
+    Report {
+        threshold,
+        mrr: if overall.answerable == 0 {
+            1.0
+        } else {
+            reciprocal_ranks / overall.answerable as f64
+        },
+        overall,
+        classes,
+        misses,
+        confusions,
+    }
 }
 
-/// Accuracy and decline rate at thresholds from 0 to 1 in steps of 0.01.
-pub fn sweep(outcomes: &[Outcome]) -> Vec<Report> {
-    (0..=100).map(|step| score(outcomes, step as f32 / 100.0)).collect()
+/// Reports at thresholds from 0 to 1 in steps of 0.01.
+pub fn sweep(engine: &Engine, outcomes: &[Outcome], calibration: &Calibration) -> Vec<Report> {
+    (0..=100)
+        .map(|step| score(engine, outcomes, calibration, step as f32 / 100.0))
+        .collect()
 }
 
-/// The threshold in the middle of the widest run of thresholds that score best on accuracy plus decline rate:
-/// the middle, so that the default is not balanced on the edge of the set it was chosen on.
+/// The threshold that scores best on accuracy plus decline rate among those whose precision when answering reaches
+/// [`TARGET_PRECISION`] (the lowest such threshold of the best, so that as many questions as possible are answered),
+/// or the best overall when none reaches it.
 pub fn best_threshold(sweep: &[Report]) -> Option<f32> {
-    let objective = |r: &Report| r.accuracy + r.decline_rate;
-    let best = sweep.iter().map(objective).fold(f64::NEG_INFINITY, f64::max);
-    let mut widest: Option<(usize, usize)> = None;
-    let mut run_start = None;
-    for (i, report) in sweep.iter().enumerate() {
-        let top = (objective(report) - best).abs() < 1e-9;
-        match (top, run_start) {
-            (true, None) => run_start = Some(i),
-            (false, Some(start)) => {
-                if widest.is_none_or(|(a, b)| i - start > b - a) {
-                    widest = Some((start, i));
-                }
-                run_start = None;
+    let objective = |r: &Report| r.overall.accuracy + r.overall.decline_rate;
+    let precise: Vec<&Report> = sweep.iter().filter(|r| r.overall.precision >= TARGET_PRECISION).collect();
+    let pool: Vec<&Report> = if precise.is_empty() { sweep.iter().collect() } else { precise };
+    let best = pool.iter().map(|r| objective(r)).fold(f64::NEG_INFINITY, f64::max);
+    pool.iter()
+        .find(|r| (objective(r) - best).abs() < 1e-9)
+        .map(|r| r.threshold)
+}
+
+/// One training sample per question whose parts line up with the labels: the best candidate's signals and whether
+/// it was right. Small talk and out-of-scope questions are decided before any confidence, so they are left out.
+pub fn samples(outcomes: &[Outcome]) -> Vec<(Signals, bool)> {
+    let mut samples = Vec::new();
+    for outcome in outcomes {
+        let case = &outcome.case;
+        let parts = &outcome.analysis.parts;
+        let labels: Vec<&Vec<String>> = match &case.parts {
+            Some(expected) if expected.len() == parts.len() => expected.iter().collect(),
+            Some(_) => continue,
+            None if parts.len() == 1 => vec![&case.expect],
+            None => continue,
+        };
+        for (part, expected) in parts.iter().zip(labels) {
+            let Some(best) = part.retrieval.candidates.first() else { continue };
+            if part.out_of_scope.is_some() {
+                continue;
             }
-            _ => {}
+            samples.push((part.signals, expected.contains(&best.entry.id)));
         }
     }
-    if let Some(start) = run_start
-        && widest.is_none_or(|(a, b)| sweep.len() - start > b - a)
-    {
-        widest = Some((start, sweep.len()));
+    samples
+}
+
+/// Fits the calibration on `outcomes` and picks its threshold with [`best_threshold`].
+pub fn fit(engine: &Engine, outcomes: &[Outcome], fitted_on: String) -> Calibration {
+    let mut calibration = Calibration::fit(&samples(outcomes), fitted_on);
+    let sweep = sweep(engine, outcomes, &calibration);
+    if let Some(threshold) = best_threshold(&sweep) {
+        calibration.threshold = threshold;
     }
-    widest.map(|(start, end)| {
-        let middle = (start + end - 1) / 2;
-        sweep[middle].threshold
-    })
+    calibration
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn outcome(expect: &[&str], ranked: &[&str], confidence: f32) -> Outcome {
-        Outcome {
-            case: Case {
-                q: "q".into(),
-                expect: expect.iter().map(|s| s.to_string()).collect(),
-                line: 1,
+    #[test]
+    fn reads_classes_and_parts_and_reports_the_line_of_a_bad_case() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("q.jsonl");
+        std::fs::write(
+            &path,
+            "{\"q\": \"a\", \"expect\": [], \"class\": \"decline\"}\n\n{\"q\": \"b? c?\", \"expect\": [\"x\"], \"parts\": [[\"x\"], []]}\n{\"q\": 1}\n",
+        )
+        .expect("write");
+        let error = read_cases(&path).expect_err("bad line");
+        assert!(error.to_string().contains("q.jsonl:4: not an evaluation line"), "{error}");
+        std::fs::write(
+            &path,
+            "{\"q\": \"a\", \"expect\": [], \"class\": \"decline\"}\n{\"q\": \"b? c?\", \"expect\": [\"x\"], \"parts\": [[\"x\"], [\"y\"]]}\n",
+        )
+        .expect("write");
+        let cases = read_cases(&path).expect("cases");
+        assert_eq!(cases[0].class(), "decline");
+        assert_eq!(cases[1].parts.as_ref().map(Vec::len), Some(2));
+        let known: HashSet<String> = ["x".to_string()].into();
+        let error = check_ids(&path, &cases, &known).expect_err("y is unknown");
+        assert!(error.to_string().contains("q.jsonl:2: expects entry `y`"), "{error}");
+    }
+
+    fn report(threshold: f32, accuracy: f64, decline_rate: f64, precision: f64) -> Report {
+        Report {
+            threshold,
+            overall: Figures {
+                accuracy,
+                decline_rate,
+                precision,
+                ..Figures::default()
             },
-            ranked: ranked.iter().map(|s| s.to_string()).collect(),
-            confidence,
+            classes: BTreeMap::new(),
+            mrr: 0.0,
+            misses: Vec::new(),
+            confusions: Vec::new(),
         }
     }
 
     #[test]
-    fn scores_accuracy_declines_and_mrr() {
-        let outcomes = vec![
-            outcome(&["a"], &["a", "b"], 0.9),
-            outcome(&["b"], &["a", "b"], 0.9),
-            outcome(&["c"], &["c"], 0.2),
-            outcome(&[], &["a"], 0.3),
-            outcome(&[], &["a"], 0.8),
-            outcome(&[], &[], 0.0),
+    fn the_best_threshold_is_precise_first() {
+        let sweep = vec![
+            report(0.3, 0.95, 0.70, 0.90),
+            report(0.4, 0.92, 0.85, 0.96),
+            report(0.5, 0.90, 0.90, 0.97),
+            report(0.6, 0.85, 0.95, 0.98),
+            report(0.7, 0.80, 0.95, 0.99),
         ];
-        let report = score(&outcomes, 0.5);
-        assert_eq!((report.answerable, report.correct), (3, 1));
-        assert!((report.accuracy - 1.0 / 3.0).abs() < 1e-9);
-        assert_eq!((report.out_of_domain, report.declined), (3, 2));
-        assert!((report.mrr - (1.0 + 0.5 + 1.0) / 3.0).abs() < 1e-9);
-        assert_eq!(report.misses.len(), 3);
-        assert_eq!(report.misses[0].answered.as_deref(), Some("a"));
-        assert_eq!(report.misses[1].answered, None);
-    }
-
-    #[test]
-    fn picks_the_middle_of_the_best_plateau() {
-        let outcomes = vec![outcome(&["a"], &["a"], 0.6), outcome(&[], &["a"], 0.2)];
-        let sweep = sweep(&outcomes);
-        // Everything in (0.20, 0.60] scores 2.0; the middle of 0.21..=0.60 is 0.40.
-        assert_eq!(best_threshold(&sweep), Some(0.40));
-    }
-
-    #[test]
-    fn reports_the_line_of_a_bad_case() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("q.jsonl");
-        std::fs::write(&path, "{\"q\": \"a\", \"expect\": []}\n\n{\"q\": 1}\n").expect("write");
-        let error = read_cases(&path).expect_err("bad line");
-        assert!(
-            error.to_string().contains("q.jsonl:3: not an evaluation line"),
-            "{error}"
-        );
+        assert_eq!(best_threshold(&sweep), Some(0.5), "the best of the precise ones, the lowest on a tie");
+        let imprecise = vec![report(0.3, 0.9, 0.5, 0.8), report(0.4, 0.9, 0.6, 0.8)];
+        assert_eq!(best_threshold(&imprecise), Some(0.4), "the best overall when none is precise enough");
     }
 }

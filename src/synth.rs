@@ -746,11 +746,7 @@ impl Corpus {
             .map(|_| {
                 let roll = rng.below(100) as u64;
                 if roll < OUT_OF_DOMAIN_PERCENT {
-                    return Case {
-                        q: out_of_domain(&mut rng),
-                        expect: Vec::new(),
-                        line: 0,
-                    };
+                    return Case::new(out_of_domain(&mut rng), Vec::new());
                 }
                 let chinese = roll < OUT_OF_DOMAIN_PERCENT + CHINESE_QUESTION_PERCENT && !chinese_entries.is_empty();
                 let entry = if chinese {
@@ -774,11 +770,7 @@ impl Corpus {
                         }
                     }
                 };
-                Case {
-                    q,
-                    expect: vec![entry.id.clone()],
-                    line: 0,
-                }
+                Case::new(q, vec![entry.id.clone()])
             })
             .collect()
     }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use faqbot::Ask;
-use faqbot::eval::{self, Outcome};
+use faqbot::answer::Calibration;
+use faqbot::eval;
 use faqbot::synth;
 use serde::Serialize;
 
@@ -132,22 +133,15 @@ fn latency(settings: &Settings, args: LatencyArgs) -> anyhow::Result<ExitCode> {
         engine.ask(&case.q, Ask::default())?;
     }
     let mut times = Vec::with_capacity(cases.len());
-    let mut outcomes = Vec::with_capacity(cases.len());
+    let mut answered = 0;
     for case in &cases {
         let started = Instant::now();
         let reply = engine.ask(&case.q, Ask::default())?;
         times.push(started.elapsed());
-        outcomes.push(Outcome {
-            case: case.clone(),
-            ranked: reply.results.into_iter().map(|r| r.id).collect(),
-            confidence: reply.confidence,
-        });
+        answered += usize::from(reply.answered);
     }
-    let score = eval::score(&outcomes, engine.threshold());
-    let answered = outcomes
-        .iter()
-        .filter(|o| faqbot::answer::answers(!o.ranked.is_empty(), o.confidence, engine.threshold()))
-        .count();
+    let outcomes = eval::run(&engine, &cases)?;
+    let score = eval::score(&engine, &outcomes, Calibration::shipped(), engine.threshold());
     let stats = Percentiles::of(times);
     let report = LatencyReport {
         faq: settings.faq.clone(),
@@ -161,8 +155,8 @@ fn latency(settings: &Settings, args: LatencyArgs) -> anyhow::Result<ExitCode> {
         max_us: stats.at(1.0),
         mean_us: stats.mean(),
         answered_rate: answered as f64 / cases.len() as f64,
-        accuracy: score.accuracy,
-        decline_rate: score.decline_rate,
+        accuracy: score.accuracy(),
+        decline_rate: score.decline_rate(),
         rss_after_open_kib,
         rss_after_run_kib: proc_status_kib("VmRSS"),
         peak_rss_kib: proc_status_kib("VmHWM"),

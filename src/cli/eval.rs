@@ -1,27 +1,42 @@
-//! `faqbot eval`: answer quality on a question file, every miss listed, with minimums that fail CI and a threshold sweep.
+//! `faqbot eval`: answer quality on a question file, per class of question, with every miss and the confusions,
+//! minimums that fail CI, a threshold sweep, and `--fit` to fit the confidence calibration on a development set.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use faqbot::eval::{self, Report};
+use anyhow::Context;
+use faqbot::answer::Calibration;
+use faqbot::eval::{self, Figures, Report};
 
 use super::render::{BOLD, DIM};
 use super::{EXIT_OK, EXIT_PROBLEMS, Settings};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// JSON Lines: {"q": "question", "expect": ["entry-id", ...]}; an empty expect means the bot must decline
+    /// JSON Lines: {"q": "question", "expect": ["entry-id", ...], "class": "...", "parts": [[...], ...]}; an empty
+    /// expect means the bot must decline; class and parts are optional
     file: PathBuf,
     /// Exit 1 when top-1 accuracy on answerable questions is below this (0 to 1)
     #[arg(long, value_name = "RATIO")]
     min_accuracy: Option<f64>,
-    /// Exit 1 when the share of out-of-domain questions declined is below this (0 to 1)
+    /// Exit 1 when the share of must-decline questions declined is below this (0 to 1)
     #[arg(long, value_name = "RATIO")]
     min_decline: Option<f64>,
-    /// Also print accuracy and decline rate at every threshold and the one that scores best
+    /// Exit 1 when precision when answering is below this (0 to 1)
+    #[arg(long, value_name = "RATIO")]
+    min_precision: Option<f64>,
+    /// Also print accuracy, decline rate and precision at every threshold and the one that scores best
     #[arg(long)]
     sweep: bool,
+    /// Fit the confidence calibration on this file and print it as JSON (the shipped one is
+    /// src/answer/calibration.json); the report is then of the fitted model at its threshold
+    #[arg(long)]
+    fit: bool,
+    /// With --fit: write the calibration to this file instead of printing it
+    #[arg(long, value_name = "FILE", requires = "fit")]
+    write: Option<PathBuf>,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
@@ -30,10 +45,27 @@ pub struct EvalArgs {
 pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let cases = eval::read_cases(&args.file)?;
     let engine = settings.open_engine()?;
+    let known: HashSet<String> = engine.index().entries().into_iter().map(|e| e.id).collect();
+    eval::check_ids(&args.file, &cases, &known)?;
     let outcomes = eval::run(&engine, &cases)?;
-    let report = eval::score(&outcomes, engine.threshold());
-    let sweep = args.sweep.then(|| eval::sweep(&outcomes));
+    let fitted = args.fit.then(|| {
+        let today = faqbot::curate::today();
+        eval::fit(&engine, &outcomes, format!("{} ({} questions), {today}", args.file.display(), cases.len()))
+    });
+    let (calibration, threshold) = match &fitted {
+        Some(model) => (model, model.threshold),
+        None => (Calibration::shipped(), engine.threshold()),
+    };
+    let report = eval::score(&engine, &outcomes, calibration, threshold);
+    let sweep = args.sweep.then(|| eval::sweep(&engine, &outcomes, calibration));
     let mut out = anstream::stdout().lock();
+    if let Some(model) = &fitted {
+        let json = serde_json::to_string_pretty(model)?;
+        match &args.write {
+            Some(path) => std::fs::write(path, format!("{json}\n")).with_context(|| format!("{}: cannot write the calibration", path.display()))?,
+            None => writeln!(out, "{json}")?,
+        }
+    }
     if args.json {
         let best = sweep.as_deref().and_then(eval::best_threshold);
         serde_json::to_writer(
@@ -47,32 +79,27 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
             print_sweep(&mut out, sweep)?;
         }
     }
-    let below_accuracy = args.min_accuracy.is_some_and(|min| report.accuracy < min);
-    let below_decline = args.min_decline.is_some_and(|min| report.decline_rate < min);
-    if below_accuracy {
-        eprintln!(
-            "accuracy {:.3} is below the minimum {:.3}",
-            report.accuracy,
-            args.min_accuracy.unwrap_or_default()
-        );
+    let mut below = false;
+    for (name, minimum, value) in [
+        ("accuracy", args.min_accuracy, report.overall.accuracy),
+        ("decline rate", args.min_decline, report.overall.decline_rate),
+        ("precision", args.min_precision, report.overall.precision),
+    ] {
+        if let Some(minimum) = minimum.filter(|minimum| value < *minimum) {
+            eprintln!("{name} {value:.3} is below the minimum {minimum:.3}");
+            below = true;
+        }
     }
-    if below_decline {
-        eprintln!(
-            "decline rate {:.3} is below the minimum {:.3}",
-            report.decline_rate,
-            args.min_decline.unwrap_or_default()
-        );
-    }
-    Ok(ExitCode::from(if below_accuracy || below_decline {
-        EXIT_PROBLEMS
-    } else {
-        EXIT_OK
-    }))
+    Ok(ExitCode::from(if below { EXIT_PROBLEMS } else { EXIT_OK }))
 }
 
 fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     for miss in &report.misses {
-        let got = miss.answered.as_deref().unwrap_or("(declined)");
+        let got = if miss.answered.is_empty() {
+            "(declined)".to_string()
+        } else {
+            miss.answered.join(" + ")
+        };
         let expected = if miss.expected.is_empty() {
             "(decline)".to_string()
         } else {
@@ -80,42 +107,93 @@ fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         };
         writeln!(
             out,
-            "miss  line {:<4} expected {expected}, got {got} at {:.2}: {}",
-            miss.line, miss.confidence, miss.question
+            "miss  line {:<4} {:<10} expected {expected}, got {got} at {:.2}: {}",
+            miss.line, miss.class, miss.confidence, miss.question
         )?;
     }
     if !report.misses.is_empty() {
         writeln!(out)?;
     }
+    if !report.confusions.is_empty() {
+        writeln!(out, "{BOLD}confusions{BOLD:#} (expected → answered instead)")?;
+        for confusion in report.confusions.iter().take(12) {
+            writeln!(out, "  {:>3} × {} → {}", confusion.count, confusion.expected, confusion.answered)?;
+        }
+        writeln!(out)?;
+    }
+    if report.classes.len() > 1 || !report.classes.contains_key("unclassed") {
+        writeln!(out, "{BOLD}class          n   top-1          decline        precision      parts{BOLD:#}")?;
+        for (class, figures) in &report.classes {
+            print_row(out, class, figures)?;
+        }
+        print_row(out, "all", &report.overall)?;
+        writeln!(out)?;
+    }
+    let overall = &report.overall;
     writeln!(
         out,
         "{BOLD}top-1 accuracy{BOLD:#}  {:.3}  ({}/{} answerable)",
-        report.accuracy, report.correct, report.answerable
+        overall.accuracy, overall.correct, overall.answerable
     )?;
+    if overall.out_of_domain == 0 {
+        writeln!(out, "{BOLD}decline rate{BOLD:#}    no must-decline questions in this set")?;
+    } else {
+        writeln!(
+            out,
+            "{BOLD}decline rate{BOLD:#}    {:.3}  ({}/{} must decline)",
+            overall.decline_rate, overall.declined, overall.out_of_domain
+        )?;
+    }
     writeln!(
         out,
-        "{BOLD}decline rate{BOLD:#}    {:.3}  ({}/{} out of domain)",
-        report.decline_rate, report.declined, report.out_of_domain
+        "{BOLD}precision{BOLD:#}       {:.3}  ({}/{} answered right)",
+        overall.precision, overall.answered_right, overall.answered
     )?;
+    if overall.multipart > 0 {
+        writeln!(
+            out,
+            "{BOLD}multi-part{BOLD:#}      {:.3}  ({}/{} with every part answered)",
+            overall.multipart_rate, overall.multipart_complete, overall.multipart
+        )?;
+    }
     writeln!(out, "{BOLD}MRR{BOLD:#}             {:.3}", report.mrr)?;
     writeln!(out, "{DIM}threshold {:.2}{DIM:#}", report.threshold)
 }
 
+fn print_row(out: &mut impl Write, class: &str, figures: &Figures) -> std::io::Result<()> {
+    let cell = |part: usize, whole: usize, rate: f64| {
+        if whole == 0 {
+            "-".to_string()
+        } else {
+            format!("{rate:.3} {part:>3}/{whole:<3}")
+        }
+    };
+    let n = figures.answerable + figures.out_of_domain;
+    writeln!(
+        out,
+        "{class:<12} {n:>3}   {:<14} {:<14} {:<14} {}",
+        cell(figures.correct, figures.answerable, figures.accuracy),
+        cell(figures.declined, figures.out_of_domain, figures.decline_rate),
+        cell(figures.answered_right, figures.answered, figures.precision),
+        cell(figures.multipart_complete, figures.multipart, figures.multipart_rate),
+    )
+}
+
 fn print_sweep(out: &mut impl Write, sweep: &[Report]) -> std::io::Result<()> {
-    writeln!(out, "\nthreshold  accuracy  decline")?;
+    writeln!(out, "\nthreshold  accuracy  decline  precision")?;
     for report in sweep.iter().step_by(5) {
         writeln!(
             out,
-            "     {:.2}     {:.3}    {:.3}",
-            report.threshold, report.accuracy, report.decline_rate
+            "     {:.2}     {:.3}    {:.3}      {:.3}",
+            report.threshold, report.overall.accuracy, report.overall.decline_rate, report.overall.precision
         )?;
     }
     if let Some(best) = eval::best_threshold(sweep) {
         let at = &sweep[(best * 100.0).round() as usize];
         writeln!(
             out,
-            "best threshold {best:.2}: accuracy {:.3}, decline rate {:.3}",
-            at.accuracy, at.decline_rate
+            "best threshold {best:.2}: accuracy {:.3}, decline rate {:.3}, precision {:.3}",
+            at.overall.accuracy, at.overall.decline_rate, at.overall.precision
         )?;
     }
     Ok(())

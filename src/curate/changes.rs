@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::CurateError;
-use crate::faq::{KnowledgeBase, Loaded, RULES_FILE, SYNONYMS_FILE, SourceFiles};
+use crate::faq::{KnowledgeBase, Loaded, SourceFiles};
 
 /// New contents for files of one faq/ folder, written only if faq/ is valid with all of them.
 #[derive(Debug, Clone)]
@@ -57,12 +57,7 @@ impl Changes {
         let mut files = if self.faq.exists() {
             SourceFiles::find(&self.faq)?
         } else {
-            SourceFiles {
-                dir: self.faq.clone(),
-                entries: Vec::new(),
-                rules: self.faq.join(RULES_FILE),
-                synonyms: self.faq.join(SYNONYMS_FILE),
-            }
+            SourceFiles::without_entries(&self.faq)
         };
         for (path, _) in &self.writes {
             let is_entry = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))

@@ -102,6 +102,7 @@ mod tests {
             ],
             rules: vec![rule("steady", Some("2014-04-15")), rule("changed", Some("2026-07-01"))],
             synonyms: vec![],
+            out_of_scope: vec![],
         };
         let today = jiff::civil::date(2026, 11, 23);
         let stale = find(&knowledge_base, today, 365);

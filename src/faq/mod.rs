@@ -1,9 +1,11 @@
-//! The knowledge base in faq/: finding its files, loading entries, rules and synonyms, and the checks across files.
+//! The knowledge base in faq/: finding its files, loading entries, rules, synonyms and out-of-scope topics, and the
+//! checks across files.
 
 pub mod entry;
 pub mod front_matter;
 pub mod problem;
 pub mod rules;
+pub mod scope;
 pub mod synonyms;
 
 use std::collections::{HashMap, HashSet};
@@ -15,10 +17,12 @@ use thiserror::Error;
 pub use entry::Entry;
 pub use problem::{Problem, Problems, Severity};
 pub use rules::{AccountKind, Rule};
+pub use scope::OutOfScopeTopic;
 pub use synonyms::SynonymGroup;
 
 pub const RULES_FILE: &str = "rules.toml";
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
+pub const OUT_OF_SCOPE_FILE: &str = "out-of-scope.toml";
 
 /// What keeps faq/ from being read at all. Problems inside files are [`Problem`]s instead.
 #[derive(Debug, Error)]
@@ -43,6 +47,8 @@ pub struct SourceFiles {
     pub entries: Vec<PathBuf>,
     pub rules: PathBuf,
     pub synonyms: PathBuf,
+    /// Optional: neighbouring topics the knowledge base does not cover.
+    pub out_of_scope: PathBuf,
 }
 
 impl SourceFiles {
@@ -72,11 +78,20 @@ impl SourceFiles {
         }
         entries.sort();
         Ok(Self {
-            dir: dir.to_path_buf(),
             entries,
+            ..Self::without_entries(dir)
+        })
+    }
+
+    /// The files a knowledge base in `dir` has besides its entries, whether or not they exist yet.
+    pub fn without_entries(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            entries: Vec::new(),
             rules: dir.join(RULES_FILE),
             synonyms: dir.join(SYNONYMS_FILE),
-        })
+            out_of_scope: dir.join(OUT_OF_SCOPE_FILE),
+        }
     }
 
     /// Every file whose content the knowledge base depends on, including the optional ones.
@@ -84,7 +99,7 @@ impl SourceFiles {
         self.entries
             .iter()
             .map(PathBuf::as_path)
-            .chain([self.rules.as_path(), self.synonyms.as_path()])
+            .chain([self.rules.as_path(), self.synonyms.as_path(), self.out_of_scope.as_path()])
     }
 }
 
@@ -94,6 +109,7 @@ pub struct KnowledgeBase {
     pub entries: Vec<Entry>,
     pub rules: Vec<Rule>,
     pub synonyms: Vec<SynonymGroup>,
+    pub out_of_scope: Vec<OutOfScopeTopic>,
 }
 
 /// A knowledge base with every problem found while loading it.
@@ -143,6 +159,11 @@ impl KnowledgeBase {
         }
         match read_text(&files.synonyms) {
             Ok(Some(text)) => knowledge_base.synonyms = synonyms::parse(&files.synonyms, &text, &mut problems),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+        match read_text(&files.out_of_scope) {
+            Ok(Some(text)) => knowledge_base.out_of_scope = scope::parse(&files.out_of_scope, &text, &mut problems),
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }

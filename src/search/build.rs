@@ -10,7 +10,7 @@ use tantivy::{Index, IndexWriter};
 use super::schema::{FaqSchema, SCHEMA_VERSION};
 use super::tokenizer;
 use super::{ENTRIES_DIR, IndexError, MANIFEST_FILE, QUESTIONS_DIR};
-use crate::faq::{KnowledgeBase, Rule};
+use crate::faq::{KnowledgeBase, OutOfScopeTopic, Rule};
 
 /// What the answering engine needs besides the tantivy indexes, written next to them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,6 +25,7 @@ pub struct Manifest {
     pub questions: usize,
     pub rules: Vec<Rule>,
     pub synonyms: Vec<AnalyzedSynonyms>,
+    pub out_of_scope: Vec<AnalyzedTopic>,
 }
 
 /// A synonym group with its terms analyzed the way questions are, so that answering needs no dictionary load.
@@ -32,6 +33,16 @@ pub struct Manifest {
 pub struct AnalyzedSynonyms {
     pub terms: Vec<String>,
     pub analyzed: Vec<Vec<String>>,
+}
+
+/// A topic the knowledge base does not cover, with its terms analyzed the way questions are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalyzedTopic {
+    pub topic: OutOfScopeTopic,
+    /// The topic's terms, analyzed.
+    pub analyzed: Vec<Vec<String>>,
+    /// Its `unless` words, analyzed.
+    pub unless: Vec<Vec<String>>,
 }
 
 /// One writer thread: the knowledge base is small and a second thread only costs memory.
@@ -79,11 +90,12 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         for text in entry.questions.iter().chain(&entry.tags).chain([&entry.answer]) {
             document.add_text(fields.vocab, text);
         }
-        // The synonyms' words are vocabulary too ("certfication" is corrected even if only synonyms.toml spells
-        // it). They go with the first entry rather than into a document of their own, which would count in
+        // The synonyms' and out-of-scope topics' words are vocabulary too ("certfication" is corrected even if only
+        // synonyms.toml spells it, and "wecom" is never "corrected" into a word of an entry). They go with the first entry rather than into a document of their own, which would count in
         // BM25's document total and average answer length.
         if ordinal == 0 {
-            for term in knowledge_base.synonyms.iter().flat_map(|g| &g.terms) {
+            let topic_terms = knowledge_base.out_of_scope.iter().flat_map(|t| &t.terms);
+            for term in knowledge_base.synonyms.iter().flat_map(|g| &g.terms).chain(topic_terms) {
                 document.add_text(fields.vocab, term);
             }
         }
@@ -114,6 +126,24 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
                 .collect(),
         })
         .collect();
+    let out_of_scope = knowledge_base
+        .out_of_scope
+        .iter()
+        .map(|topic| {
+            let mut analyze_all = |terms: &[String]| -> Vec<Vec<String>> {
+                terms
+                    .iter()
+                    .map(|term| tokenizer::analyze(&mut analyzer, term))
+                    .filter(|tokens| !tokens.is_empty())
+                    .collect()
+            };
+            AnalyzedTopic {
+                analyzed: analyze_all(&topic.terms),
+                unless: analyze_all(&topic.unless),
+                topic: topic.clone(),
+            }
+        })
+        .collect();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         fingerprint: fingerprint.to_string(),
@@ -125,6 +155,7 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         questions: question_count,
         rules: knowledge_base.rules.clone(),
         synonyms,
+        out_of_scope,
     };
     let path = dir.join(MANIFEST_FILE);
     let json = serde_json::to_vec_pretty(&manifest).map_err(|source| IndexError::Manifest {

@@ -5,8 +5,10 @@ mod compiled;
 pub mod query;
 pub mod schema;
 pub mod store;
+pub mod normalize;
 pub mod tokenizer;
 mod typos;
+mod words;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 use thiserror::Error;
 
-pub use build::{AnalyzedSynonyms, Manifest};
+pub use build::{AnalyzedSynonyms, AnalyzedTopic, Manifest};
 pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval, SynonymIndex};
 pub use schema::FaqSchema;
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};

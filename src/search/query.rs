@@ -13,6 +13,7 @@ use tantivy::snippet::SnippetGenerator;
 use super::build::AnalyzedSynonyms;
 use super::compiled::{Alternative, Compiled, Ranked, Slot, TermId};
 use super::tokenizer::{self, STOP_WORDS};
+use super::words;
 use super::{IndexError, SearchIndex};
 use crate::faq::Entry;
 
@@ -22,6 +23,8 @@ pub const MAX_QUESTION_CHARS: usize = 1_000;
 pub const MAX_CONCEPTS: usize = 48;
 /// A synonym counts a little less than the word the user typed.
 const SYNONYM_BOOST: f32 = 0.8;
+/// How much a word of the context counts against one of the sentence that asks.
+pub const CONTEXT_WEIGHT: f32 = 0.5;
 /// How much the best answer/tags score adds to the best question score.
 pub const ANSWER_WEIGHT: f32 = 0.25;
 /// How much of a concept's weight a match in the answer or tags (and not the matched question) earns.
@@ -45,8 +48,12 @@ pub struct Concept {
     pub label: String,
     /// Token sequences that each express the concept; the first is what the user wrote.
     pub alternatives: Arc<[Vec<String>]>,
-    /// Inverse document frequency over questions: how telling a match is.
+    /// Inverse document frequency over questions (times [`CONTEXT_WEIGHT`] for context): how telling a match is.
     pub weight: f32,
+    /// From the context of the message rather than the sentence that asks.
+    pub context: bool,
+    /// Whether any entry's question, answer or tags uses any of its alternatives.
+    pub known: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -94,6 +101,8 @@ pub struct Highlight {
 #[derive(Debug, Clone, Default)]
 pub struct Retrieval {
     pub corrections: Vec<Correction>,
+    /// The analyzed tokens of the sentence that asks (typos corrected), in order.
+    pub focus_tokens: Vec<String>,
     pub concepts: Vec<Concept>,
     pub candidates: Vec<Candidate>,
 }
@@ -101,21 +110,27 @@ pub struct Retrieval {
 impl SearchIndex {
     /// Ranks entries for `question`, best first, at most `limit` of them.
     pub fn retrieve(&self, question: &str, limit: usize) -> Result<Retrieval, IndexError> {
-        let question = truncate_chars(question, MAX_QUESTION_CHARS);
-        let compiled = &self.compiled;
+        self.retrieve_focused(question, "", limit)
+    }
 
-        let words = surface_words(question);
-        let corrections = self.correct_typos(&words);
-        let tokens = if corrections.is_empty() {
-            tokenizer::stems_of_words(words.iter().map(|word| word.text.as_str()))
-        } else {
-            let corrected = apply_corrections(question, &words, &corrections);
-            tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected)
-        };
-        let mut concepts = group_concepts(&tokens, &self.synonyms);
+    /// Ranks entries for the `focus` of a message (the sentence that asks), with the rest of the message as
+    /// `context`: its words count [`CONTEXT_WEIGHT`] as much, so that a story about a bakery in Utrecht helps
+    /// find the entry without pulling the answer towards the entry that mentions bakeries.
+    pub fn retrieve_focused(&self, focus: &str, context: &str, limit: usize) -> Result<Retrieval, IndexError> {
+        let compiled = &self.compiled;
+        let mut corrections = Vec::new();
+        let focus_tokens = self.tokens(truncate_chars(focus, MAX_QUESTION_CHARS), &mut corrections);
+        let context_tokens = self.tokens(truncate_chars(context, MAX_QUESTION_CHARS), &mut corrections);
+        let mut concepts = group_concepts(&focus_tokens, &self.synonyms);
+        for concept in group_concepts(&context_tokens, &self.synonyms) {
+            if concepts.len() < MAX_CONCEPTS && !concepts.iter().any(|c| c.label == concept.label) {
+                concepts.push(Concept { context: true, ..concept });
+            }
+        }
         if concepts.is_empty() || limit == 0 {
             return Ok(Retrieval {
                 corrections,
+                focus_tokens,
                 concepts,
                 candidates: Vec::new(),
             });
@@ -164,12 +179,33 @@ impl SearchIndex {
             .collect();
         Ok(Retrieval {
             corrections,
+            focus_tokens,
             concepts,
             candidates,
         })
     }
 
-    /// Corrects words that are in no entry (after stemming) to the nearest vocabulary word, if one is close.
+    /// The analyzed tokens of `text`, typos corrected (and recorded in `corrections`).
+    fn tokens(&self, text: &str, corrections: &mut Vec<Correction>) -> Vec<String> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let words = surface_words(text);
+        let found = self.correct_typos(&words);
+        if found.is_empty() {
+            return tokenizer::stems_of_words(words.iter().map(|word| word.text.as_str()));
+        }
+        let corrected = apply_corrections(text, &words, &found);
+        for correction in found {
+            if !corrections.contains(&correction) {
+                corrections.push(correction);
+            }
+        }
+        tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected)
+    }
+
+    /// Corrects words that are in no entry (after stemming) and are not English words to the nearest vocabulary
+    /// word, if one is close: "swich" becomes "switch", but "posts" is a word and stays "posts".
     fn correct_typos(&self, words: &[SurfaceWord]) -> Vec<Correction> {
         let mut corrections = Vec::new();
         let mut stemmer = None;
@@ -180,6 +216,7 @@ impl SearchIndex {
                 && !STOP_WORDS.contains(&word.as_str());
             if !correctable
                 || self.compiled.knows_word(word)
+                || words::is_english_word(word)
                 || corrections.iter().any(|c: &Correction| &c.from == word)
             {
                 continue;
@@ -235,11 +272,12 @@ impl SearchIndex {
 
 /// The concept's alternatives with their boosts: what the user typed in full, synonyms a little less.
 fn concept_alternatives<'a>(compiled: &'a Compiled, concept: &Concept) -> Vec<Alternative<'a>> {
+    let weight = if concept.context { CONTEXT_WEIGHT } else { 1.0 };
     concept
         .alternatives
         .iter()
         .enumerate()
-        .map(|(i, tokens)| compiled.alternative(tokens, if i == 0 { 1.0 } else { SYNONYM_BOOST }))
+        .map(|(i, tokens)| compiled.alternative(tokens, weight * if i == 0 { 1.0 } else { SYNONYM_BOOST }))
         .collect()
 }
 
@@ -379,6 +417,8 @@ pub fn group_concepts(tokens: &[String], synonyms: &SynonymIndex) -> Vec<Concept
                 label,
                 alternatives,
                 weight: 0.0,
+                context: false,
+                known: false,
             });
         }
         position += length;
@@ -386,7 +426,8 @@ pub fn group_concepts(tokens: &[String], synonyms: &SynonymIndex) -> Vec<Concept
     concepts
 }
 
-/// BM25's inverse document frequency over questions; a concept weighs what its most telling alternative does.
+/// BM25's inverse document frequency over questions; a concept weighs what its most telling alternative does,
+/// less when it comes from the context.
 fn weigh_concepts(concepts: &mut [Concept], compiled: &Compiled) {
     for concept in concepts {
         let mut weight: f32 = 0.0;
@@ -394,7 +435,11 @@ fn weigh_concepts(concepts: &mut [Concept], compiled: &Compiled) {
             let sum: f32 = alternative.iter().map(|token| compiled.question_idf(token)).sum();
             weight = weight.max(sum / alternative.len().max(1) as f32);
         }
-        concept.weight = weight;
+        concept.weight = if concept.context { weight * CONTEXT_WEIGHT } else { weight };
+        concept.known = concept
+            .alternatives
+            .iter()
+            .any(|alternative| alternative.iter().all(|token| compiled.knows_token(token)));
     }
 }
 
@@ -545,11 +590,15 @@ mod tests {
                 label: "switch".into(),
                 alternatives: Arc::from([]),
                 weight: 3.0,
+                context: false,
+                known: true,
             },
             Concept {
                 label: "account".into(),
                 alternatives: Arc::from([]),
                 weight: 1.0,
+                context: false,
+                known: true,
             },
         ];
         let hit = |concept: &str, field| ConceptMatch {

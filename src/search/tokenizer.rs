@@ -1,8 +1,9 @@
 //! The one text analysis used to index faq/ and to read questions: mixed English and Chinese, folded, stemmed.
 //!
 //! Han runs go to jieba (through tantivy-jieba, whose dictionary loads on first use, so an
-//! English-only question never pays for it); everything else is split into words. Full-width forms
-//! are folded with NFKC per character while offsets keep pointing into the original text.
+//! English-only question never pays for it); everything else is split into words. The text is normalised first
+//! (see [`super::normalize`]: full-width forms, invisible characters, traditional Chinese and Cantonese) while
+//! offsets keep pointing into the original text.
 
 use std::sync::LazyLock;
 use tantivy::tokenizer::{
@@ -10,8 +11,7 @@ use tantivy::tokenizer::{
     TokenizerManager, WhitespaceTokenizer,
 };
 
-use unicode_normalization::UnicodeNormalization;
-
+use super::normalize::Normalized;
 use crate::lang::is_han;
 
 /// Stemmed, stop-worded analysis for matching.
@@ -133,67 +133,8 @@ impl TokenStream for VecTokenStream {
     }
 }
 
-/// Text after NFKC folding, with where in the original each folded character came from.
-struct Folded {
-    text: String,
-    /// `(offset in text, start in original, end in original)` per folded char; empty when folding changed nothing
-    /// and offsets are the original's (ASCII text, which NFKC leaves as it is).
-    origins: Vec<(usize, usize, usize)>,
-}
-
-impl Folded {
-    /// Folds each base character together with the combining marks that follow it, so that a decomposed
-    /// "a\u{301}" becomes one "á" inside its word instead of splitting it.
-    fn new(original: &str) -> Self {
-        if original.is_ascii() {
-            return Self {
-                text: original.to_string(),
-                origins: Vec::new(),
-            };
-        }
-        let mut text = String::with_capacity(original.len());
-        let mut origins = Vec::with_capacity(original.len());
-        let mut chars = original.char_indices().peekable();
-        while let Some((start, first)) = chars.next() {
-            let mut end = start + first.len_utf8();
-            while let Some(&(offset, mark)) = chars.peek() {
-                if !unicode_normalization::char::is_combining_mark(mark) {
-                    break;
-                }
-                end = offset + mark.len_utf8();
-                chars.next();
-            }
-            for folded in original[start..end].nfkc() {
-                origins.push((text.len(), start, end));
-                text.push(folded);
-            }
-        }
-        Self { text, origins }
-    }
-
-    /// Where in the original the folded char at `offset` starts.
-    fn start_of(&self, offset: usize) -> usize {
-        if self.origins.is_empty() {
-            return offset;
-        }
-        match self.origins.binary_search_by_key(&offset, |&(f, _, _)| f) {
-            Ok(i) => self.origins[i].1,
-            Err(_) => self.origins.last().map_or(0, |&(_, _, end)| end),
-        }
-    }
-
-    /// Where in the original the folded char just before `offset` ends.
-    fn end_before(&self, offset: usize) -> usize {
-        if self.origins.is_empty() {
-            return offset;
-        }
-        let i = self.origins.partition_point(|&(f, _, _)| f < offset);
-        i.checked_sub(1).map_or(0, |i| self.origins[i].2)
-    }
-}
-
 fn segment(original: &str) -> Vec<Token> {
-    let folded = Folded::new(original);
+    let folded = Normalized::new(original);
     let text = folded.text.as_str();
     let mut tokens: Vec<Token> = Vec::new();
     let push = |from: usize, to: usize, tokens: &mut Vec<Token>| {

@@ -1,0 +1,161 @@
+//! A user's message split into what it asks: sentences, told apart into questions and the context around them
+//! ("We're a jewelry brand in Milan. We export to China." is context; "What does it cost?" asks), so that a long
+//! message is answered for its question and a message with several questions gets each answered.
+
+use crate::lang::is_han;
+
+/// One sentence of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence<'a> {
+    pub text: &'a str,
+    pub asks: bool,
+}
+
+/// Messages longer than this are read only this far: no real question is longer, and a pasted page must stay fast.
+const MAX_SENTENCES: usize = 24;
+
+/// Splits `message` into sentences at sentence punctuation and line breaks, keeping each sentence's own
+/// punctuation, and marks the ones that ask something.
+pub fn sentences(message: &str) -> Vec<Sentence<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = message.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        let ends = match c {
+            '?' | '!' | '？' | '！' | '。' | '\n' | ';' | '；' => true,
+            // A full stop ends a sentence only before white space or the end: "4.5", "e.g.", "admin.wechat.com" stay whole.
+            '.' => chars.peek().is_none_or(|&(_, next)| next.is_whitespace()) && !ends_with_abbreviation(&message[start..offset]),
+            _ => false,
+        };
+        if ends {
+            // Runs of closing punctuation ("?!", "??", "?)") stay with their sentence.
+            let mut end = offset + c.len_utf8();
+            while let Some(&(next_offset, next)) = chars.peek() {
+                if matches!(next, '?' | '!' | '？' | '！' | '.' | '。' | ')' | '）' | '"' | '”' | '\'') {
+                    end = next_offset + next.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            push(&mut out, &message[start..end]);
+            start = end;
+        }
+        if out.len() >= MAX_SENTENCES {
+            return out;
+        }
+    }
+    push(&mut out, &message[start..]);
+    out
+}
+
+fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
+    let text = text.trim();
+    if text.chars().any(char::is_alphanumeric) {
+        out.push(Sentence { text, asks: asks(text) });
+    }
+}
+
+fn ends_with_abbreviation(text: &str) -> bool {
+    let last = text.rsplit(|c: char| c.is_whitespace()).next().unwrap_or_default().to_lowercase();
+    matches!(last.as_str(), "e.g" | "i.e" | "etc" | "mr" | "mrs" | "ms" | "dr" | "vs" | "approx" | "no" | "co" | "ltd" | "inc" | "st")
+}
+
+/// English words that open a question.
+const QUESTION_OPENERS: &[&str] = &[
+    "am", "any", "anyone", "are", "can", "could", "did", "do", "does", "has", "have", "how", "hows", "is", "isnt",
+    "may", "must", "shall", "should", "wat", "what", "whats", "when", "where", "whether", "which", "who", "whom",
+    "why", "will", "would", "wont", "cant", "dont", "doesnt", "arent", "u", "ur",
+];
+
+/// Phrases that ask without a question mark: "I want to know…", "please advise", "tell me…".
+const ASKING_PHRASES: &[&str] = &[
+    "i want to know", "i would like to know", "i'd like to know", "id like to know", "wondering", "i wonder",
+    "please advise", "please let me know", "let me know", "tell me", "need to know", "any idea", "any advice",
+    "advice on", "looking for advice", "help me", "pls advise", "can you help",
+];
+
+/// Chinese words that make a sentence a question (after normalisation: simplified Mandarin).
+const CHINESE_QUESTION_WORDS: &[&str] = &[
+    "吗", "么", "呢", "什么", "怎么", "怎样", "如何", "哪", "多少", "是否", "能否", "可否", "可不可以", "是不是",
+    "有没有", "要不要", "需不需要", "几", "为什么", "请问", "想问", "想知道", "谁",
+];
+
+/// Whether a sentence asks something: a question mark, a question word in front, an asking phrase, or (Chinese)
+/// a question particle anywhere.
+pub fn asks(sentence: &str) -> bool {
+    if sentence.contains('?') || sentence.contains('？') {
+        return true;
+    }
+    let lower = sentence.to_lowercase();
+    let first_word: String = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .find(|w| !w.is_empty())
+        .unwrap_or_default()
+        .replace('\'', "");
+    if QUESTION_OPENERS.contains(&first_word.as_str()) {
+        return true;
+    }
+    if ASKING_PHRASES.iter().any(|phrase| lower.contains(phrase)) {
+        return true;
+    }
+    if sentence.chars().any(is_han) {
+        let simplified = crate::search::normalize::normalize(sentence);
+        return CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(message: &str) -> Vec<(&str, bool)> {
+        sentences(message).into_iter().map(|s| (s.text, s.asks)).collect()
+    }
+
+    #[test]
+    fn splits_context_from_questions() {
+        assert_eq!(
+            split("We're an Italian jewelry brand. We export to China!  What documents do we need? And what is the cost for month?"),
+            vec![
+                ("We're an Italian jewelry brand.", false),
+                ("We export to China!", false),
+                ("What documents do we need?", true),
+                ("And what is the cost for month?", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_addresses_and_abbreviations_do_not_end_sentences() {
+        assert_eq!(
+            split("It costs 4.5 rmb, e.g. on admin.wechat.com. how do I pay"),
+            vec![("It costs 4.5 rmb, e.g. on admin.wechat.com.", false), ("how do I pay", true)]
+        );
+    }
+
+    #[test]
+    fn chinese_sentences_and_particles() {
+        assert_eq!(
+            split("我们是马来西亚的公司。可以注册服务号吗？另外认证多少钱"),
+            vec![("我们是马来西亚的公司。", false), ("可以注册服务号吗？", true), ("另外认证多少钱", true)]
+        );
+        assert!(asks("訂閱號可唔可以轉做服務號"), "Cantonese, after normalisation");
+    }
+
+    #[test]
+    fn questions_without_question_marks() {
+        assert!(asks("how much is verification"));
+        assert!(asks("Please advise which account we should open"));
+        assert!(!asks("verification fee"));
+        assert!(!asks("We are a bakery in Utrecht."));
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_messages_have_no_sentences() {
+        assert!(sentences("").is_empty());
+        assert!(sentences("?!...").is_empty());
+        assert_eq!(sentences(&"Why? ".repeat(100)).len(), MAX_SENTENCES);
+    }
+}
