@@ -10,6 +10,7 @@ pub mod faq;
 pub mod feedback;
 pub mod lang;
 pub mod live;
+pub mod present;
 pub mod search;
 pub mod settings;
 pub mod synth;

@@ -6,11 +6,12 @@ use faqbot::Engine;
 use faqbot::answer::DEFAULT_THRESHOLD;
 use faqbot::feedback::{self, FeedbackLog, Vote};
 use faqbot::live::LiveEngine;
+use faqbot::present::Doc;
+use faqbot::present::text::{EN, ZH};
 use faqbot::search::open_or_build;
 use faqbot::telegram::Conversation;
 use faqbot::telegram::handlers::{self, HandlerError};
 use faqbot::telegram::html::MAX_MESSAGE_LEN;
-use faqbot::telegram::text::{EN, ZH};
 use teloxide::dptree;
 use teloxide::prelude::*;
 use teloxide::types::{
@@ -125,7 +126,7 @@ async fn start_greets_and_offers_three_example_questions() {
     let workspace = Workspace::shipped();
     let sent = sent(text("/start"), &conversation(&workspace)).await;
     assert_eq!(sent.len(), 1);
-    assert_starts_with(&sent[0].text, EN.greeting);
+    assert_starts_with(&sent[0].text, &Doc::from_markdown(EN.greeting).html());
     assert_eq!(sent[0].parse_mode, Some(ParseMode::Html));
     let examples = buttons(&sent[0]);
     assert_eq!(examples.len(), 3, "{examples:?}");
@@ -141,7 +142,7 @@ async fn help_explains_the_commands() {
     let workspace = Workspace::shipped();
     let sent = sent(text("/help"), &conversation(&workspace)).await;
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].text, EN.help);
+    assert_eq!(sent[0].text, EN.help().html());
 }
 
 #[tokio::test]
@@ -506,8 +507,8 @@ async fn long_answers_are_split_into_messages_telegram_accepts() {
 }
 
 #[test]
-fn the_command_menu_comes_from_the_doc_comments_and_hides_admin_commands() {
-    let menu = <faqbot::telegram::commands::Command as teloxide::utils::command::BotCommands>::bot_commands();
+fn the_command_menu_comes_from_the_text_table_and_hides_admin_commands() {
+    let menu = faqbot::telegram::commands::menu();
     let listed: Vec<(&str, &str)> = menu
         .iter()
         .map(|command| (command.command.trim_start_matches('/'), command.description.as_str()))
