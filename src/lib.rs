@@ -5,6 +5,8 @@
 
 pub mod answer;
 pub mod curate;
+pub mod digest;
+pub mod error_chain;
 pub mod eval;
 pub mod faq;
 pub mod feedback;

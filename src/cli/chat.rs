@@ -40,7 +40,7 @@ pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("\n{}", reload_report(outcome).plain());
             }
         })
-        .map_err(|error| tracing::warn!(error = %faqbot::search::store::error_chain(&error), "faq/ changes will not be picked up"))
+        .map_err(|error| tracing::warn!(error = %faqbot::error_chain::error_chain(&error), "faq/ changes will not be picked up"))
         .ok();
     // Trying the bot out is not a question users asked: nothing goes to the curation logs.
     let mut session = Session {

@@ -14,13 +14,13 @@ use super::callback::{Action, EntryRef, MAX_CALLBACK_BYTES};
 use super::commands::{AdminCommand, Command};
 use super::html::{self, MAX_MESSAGE_LEN};
 use crate::answer::{Ask, Language, ReplyEntry};
+use crate::error_chain::error_chain;
 use crate::faq::Entry;
 use crate::feedback::{self, Declined, FeedbackLog, Vote, VoteRecord};
 use crate::live::{LiveEngine, Reloaded};
 use crate::present::text::EN;
 use crate::present::{Answered, Doc, Layout, Style, texts};
 use crate::search::IndexError;
-use crate::search::store::error_chain;
 
 /// Related questions under an answer.
 const MAX_RELATED: usize = 3;
@@ -184,9 +184,10 @@ impl Conversation {
 
     fn start(&self, language: Language) -> Vec<Outgoing> {
         let texts = texts(language);
-        let examples = self
-            .entries()
-            .iter()
+        let engine = self.live.current();
+        let examples = engine
+            .index()
+            .entry_list()
             .take(EXAMPLES)
             .map(|entry| vec![self.entry_button(entry, language)])
             .collect();
@@ -196,10 +197,12 @@ impl Conversation {
     }
 
     fn topics(&self, language: Language) -> Vec<Outgoing> {
+        let engine = self.live.current();
         with_keyboard(
             Doc::from_markdown(texts(language).topics),
-            self.entries()
-                .iter()
+            engine
+                .index()
+                .entry_list()
                 .map(|entry| vec![self.entry_button(entry, language)])
                 .collect(),
         )
@@ -311,8 +314,9 @@ impl Conversation {
         let language = Language::of(query);
         let engine = self.live.current();
         let shown: Vec<ReplyEntry> = if query.trim().is_empty() {
-            self.entries()
-                .iter()
+            engine
+                .index()
+                .entry_list()
                 .take(MAX_INLINE_RESULTS)
                 .map(|entry| engine.entry_in(entry, language))
                 .collect()
@@ -454,12 +458,15 @@ impl Conversation {
         plain(doc)
     }
 
-    fn entries(&self) -> Vec<Entry> {
-        self.live.current().index().entries()
-    }
-
+    /// The entry a button names, by id, or by the hash that stands for an id too long for the button.
     fn find_entry(&self, wanted: &EntryRef) -> Option<Entry> {
-        self.entries().into_iter().find(|entry| wanted.matches(&entry.id))
+        let engine = self.live.current();
+        let index = engine.index();
+        let found = match wanted {
+            EntryRef::Id(id) => index.entry(id),
+            EntryRef::Hash(_) => index.entry_list().find(|entry| wanted.matches(&entry.id)),
+        };
+        found.cloned()
     }
 
     fn entry_button(&self, entry: &Entry, language: Language) -> Button {

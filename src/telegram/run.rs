@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::Dispatcher;
@@ -125,7 +124,7 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
     }) {
         Ok(watcher) => Some(watcher),
         Err(error) => {
-            warn!(error = %crate::search::store::error_chain(&error), "faq/ changes will not be picked up; use /reload");
+            warn!(error = %crate::error_chain::error_chain(&error), "faq/ changes will not be picked up; use /reload");
             None
         }
     };
@@ -222,14 +221,7 @@ async fn connect(bot: &Throttle<Bot>, source: &TokenSource) -> Result<Me, RunErr
 
 /// The same on every replica, and says nothing about the token it comes from.
 fn webhook_secret(token: &Token) -> String {
-    Sha256::new()
-        .chain_update(b"faqbot webhook secret\0")
-        .chain_update(token.expose().as_bytes())
-        .finalize()
-        .iter()
-        .take(24)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::digest::sha256_hex(&[b"faqbot webhook secret\0", token.expose().as_bytes()], 24)
 }
 
 /// Sends each reload problem to every admin's private chat.
