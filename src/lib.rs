@@ -15,7 +15,6 @@ pub mod live;
 pub mod present;
 pub mod search;
 pub mod settings;
-pub mod synth;
 pub mod telegram;
 
 pub use answer::{Ask, Engine, Reply};
