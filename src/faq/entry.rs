@@ -1,4 +1,4 @@
-//! One Q&A entry (faq/<id>.md): parsing its front matter and answers, and the checks that need only that file.
+//! One Q&A entry (`faq/<id>.md`): parsing its front matter and answers, and the checks that need only that file.
 
 use std::collections::HashSet;
 use std::path::Path;

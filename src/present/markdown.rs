@@ -1,7 +1,7 @@
 //! The one Markdown walker: answers from faq/ and the interface texts become calls on a [`Sink`], whatever the output.
 //!
 //! Paragraphs, lists (bullets and numbers, nested by indenting), headings, quotes and rules are laid out as text
-//! here, once; the sinks only style. Raw HTML in an answer ("<none>") is text to show, never markup to trust.
+//! here, once; the sinks only style. Raw HTML in an answer (`<none>`) is text to show, never markup to trust.
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
