@@ -184,9 +184,7 @@ impl Sink for Ansi {
     fn start_link(&mut self, _url: &str) {}
 
     fn end_link(&mut self, url: &str) {
-        self.out.push_str(" (");
-        self.out.push_str(url);
-        self.out.push(')');
+        push_address(&mut self.out, url);
     }
 
     fn escape(&self, text: &str) -> String {
@@ -238,9 +236,7 @@ impl Sink for Plain {
 
     fn end_link(&mut self, url: &str) {
         if self.link_addresses {
-            self.out.push_str(" (");
-            self.out.push_str(url);
-            self.out.push(')');
+            push_address(&mut self.out, url);
         }
     }
 
@@ -251,6 +247,13 @@ impl Sink for Plain {
     fn out(&mut self) -> &mut String {
         &mut self.out
     }
+}
+
+/// A link's address after its text, where the output cannot link: "the site (https://example.com)".
+fn push_address(out: &mut String, url: &str) {
+    out.push_str(" (");
+    out.push_str(url);
+    out.push(')');
 }
 
 /// Whether Telegram accepts `html` with `parse_mode = HTML`: only its tags, balanced, and only its four named
