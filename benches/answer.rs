@@ -12,7 +12,8 @@ use faqbot::faq::KnowledgeBase;
 use faqbot::live::LiveEngine;
 use faqbot::search::{build, open_or_build};
 use faqbot::telegram::conversation::{Asker, Conversation};
-use faqbot::{Ask, Engine, synth};
+use faqbot::{Ask, Engine};
+use faqbot_synth as synth;
 
 const FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/faq");
 
@@ -47,7 +48,15 @@ fn telegram_reply(c: &mut Criterion) {
         ("answer", "Can I switch my subscription account to a service account?"),
         ("declined", "How do I back up my WeChat chat history?"),
     ] {
-        group.bench_function(name, |b| b.iter(|| conversation.question(question, asker)));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                conversation
+                    .question(question, asker)
+                    .iter()
+                    .map(|message| message.doc.html())
+                    .collect::<Vec<_>>()
+            })
+        });
     }
     group.finish();
 }

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 /// Questions the engine declined, one JSON object per line.
@@ -103,11 +102,7 @@ impl FeedbackLog {
 
     /// A stable, salted, one-way name for a chat: the same chat always gets the same 16 hex digits.
     pub fn chat_hash(&self, chat_id: i64) -> String {
-        let digest = Sha256::new()
-            .chain_update(self.salt)
-            .chain_update(chat_id.to_le_bytes())
-            .finalize();
-        digest[..8].iter().map(|byte| format!("{byte:02x}")).collect()
+        crate::digest::sha256_hex(&[&self.salt, &chat_id.to_le_bytes()], 8)
     }
 
     pub fn record_declined(&self, record: &Declined) -> Result<(), FeedbackError> {

@@ -1,18 +1,37 @@
 //! faqbot: answers questions about WeChat Official Accounts from a curated knowledge base, citing the rules behind every answer.
 //!
-//! `faq` loads and validates the knowledge base, `search` indexes it with tantivy, `answer` turns a
-//! question into a [`answer::Reply`]; the binary's CLI (and later the Telegram bot) only present replies.
+//! The module map, from the bottom layer up (nothing points back up; ARCHITECTURE.md explains the why):
+//!
+//! | module | what it is |
+//! |---|---|
+//! | [`faq`] | The knowledge base in `faq/`: entries, rules and synonyms, loaded and validated into problems with a path and line. |
+//! | [`lang`] | Which language a question is in. |
+//! | [`search`] | The tantivy indexes of `faq/`, the scoring data compiled from them at open, retrieval, and `index/` as a cache with atomic generation swaps. |
+//! | [`answer`] | The [`Engine`]: a question becomes a [`Reply`] (answer, confidence, cited rules, suggestions) or a decline. |
+//! | [`live`] | An engine that follows `faq/`: rebuilds aside and swaps in, for the bot and `faqbot chat`. |
+//! | [`present`] | How faqbot says things: the interface texts (English and Chinese), the Markdown walker, the reply layout, and a sink per output format (Telegram HTML, terminal ANSI, plain text). |
+//! | [`telegram`] | The bot: the conversation core shared with `faqbot chat`, the teloxide handlers, running it. |
+//! | [`curate`] | Changing `faq/` safely: new entries and phrasings, review of what users asked, stale entries, export and import. |
+//! | [`feedback`] | The logs of declined questions and votes that curation reads. |
+//! | [`eval`] | Answer quality on a question set: accuracy, decline rate, MRR, the threshold sweep. |
+//! | [`settings`] | `faqbot.toml`, environment and flags. |
+//! | [`error_chain`], [`digest`] | Small shared helpers: an error with its causes on one line; short SHA-256 hex digests. |
+//!
+//! The `faqbot` binary (`src/main.rs`, `src/cli/`) parses arguments and presents what these return; the
+//! benchmark tooling lives outside it, in `crates/faqbot-synth`.
 
 pub mod answer;
 pub mod curate;
+pub mod digest;
+pub mod error_chain;
 pub mod eval;
 pub mod faq;
 pub mod feedback;
 pub mod lang;
 pub mod live;
+pub mod present;
 pub mod search;
 pub mod settings;
-pub mod synth;
 pub mod telegram;
 
 pub use answer::{Ask, Engine, Reply};

@@ -121,7 +121,7 @@ impl LiveEngine {
                 warn!(%why, "the last good index keeps serving");
             }
             Reloaded::Failed(error) => warn!(
-                error = %crate::search::store::error_chain(error),
+                error = %crate::error_chain::error_chain(error),
                 "reload failed; the last good index keeps serving"
             ),
         }

@@ -2,11 +2,11 @@
 
 Each entry is one document: its questions joined, which is what faqbot matches first. Text is tokenised the way a
 Python user would: lower case, ASCII letters and digits as words, runs of Han characters cut by jieba. Latency is
-measured per question in one warm process (tokenising, scoring and taking the top 4, as `faqbot dev latency`
+measured per question in one warm process (tokenising, scoring and taking the top 4, as `faqbot-synth latency`
 times `engine.ask`). A baseline has no notion of declining, so it declines when its best score is under a
 threshold; the threshold reported is the best one on the question set itself, which favours the baselines.
 
-Prints one JSON object, as `faqbot dev latency` does.
+Prints one JSON object, as `faqbot-synth latency` does.
 """
 
 import argparse
@@ -132,7 +132,7 @@ def ratio(part, whole):
 
 
 def percentile(sorted_values, fraction):
-    """Nearest rank, as `faqbot dev latency`."""
+    """Nearest rank, as `faqbot-synth latency`."""
     rank = math.ceil(fraction * len(sorted_values))
     return sorted_values[min(max(rank, 1), len(sorted_values)) - 1]
 

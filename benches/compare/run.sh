@@ -12,11 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 SIZES=${SIZES:-"shipped 1000 10000 100000"}
-SEED=${SEED:-20261123}
 RANK_BM25_LIMIT=${RANK_BM25_LIMIT:-200}
 OUT=${OUT:-$ROOT/target/bench}
 VENV=$ROOT/benches/compare/.venv
 FAQBOT=$OUT/faqbot
+SYNTH=$OUT/faqbot-synth
 mkdir -p "$OUT"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -28,10 +28,13 @@ if ! "$VENV/bin/python" -c 'import rank_bm25, bm25s, jieba' 2>/dev/null; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/benches/compare/requirements.txt"
 fi
 
-log "Building faqbot (release)"
-cargo build --release --quiet
-# A copy, so that a rebuild while the benchmark runs does not swap the binary under it.
+log "Building faqbot and faqbot-synth (release)"
+cargo build --release --quiet -p faqbot -p faqbot-synth
+# Copies, so that a rebuild while the benchmark runs does not swap a binary under it.
 cp "$ROOT/target/release/faqbot" "$FAQBOT"
+cp "$ROOT/target/release/faqbot-synth" "$SYNTH"
+# The generator's own default seed unless told otherwise: one source for it.
+SEED=${SEED:-$("$SYNTH" seed)}
 
 # Runs a command under /usr/bin/time -v; prints "<wall seconds> <peak RSS KiB>" and keeps the command's stdout in $2.
 measure() {
@@ -56,7 +59,7 @@ EOF
 }
 
 # Generated sets are kept between runs, keyed by the generator's source so that a changed generator regenerates.
-GENERATOR=$(sha256sum "$ROOT/src/synth.rs" | cut -c1-12)
+GENERATOR=$(cat "$ROOT"/crates/faqbot-synth/src/*.rs | sha256sum | cut -c1-12)
 
 for size in $SIZES; do
     if [ "$size" = shipped ]; then
@@ -68,7 +71,7 @@ for size in $SIZES; do
         if [ ! -f "$questions" ]; then
             log "Generating $size entries (seed $SEED)"
             rm -rf "$OUT/synth-$size-$SEED-$GENERATOR"
-            "$FAQBOT" dev generate --entries "$size" --seed "$SEED" --out "$faq.partial" --questions "$questions.partial" >&2
+            "$SYNTH" generate --entries "$size" --seed "$SEED" --out "$faq.partial" --questions "$questions.partial" >&2
             mv "$faq.partial" "$faq"
             mv "$questions.partial" "$questions"
         fi
@@ -79,8 +82,8 @@ for size in $SIZES; do
     measured=$(measure "index-$size" "$OUT/index-$size.out" "$FAQBOT" --faq "$faq" --index "$index" index)
     read -r build_s build_rss <<<"$measured"
     printf '{"size": "%s", "build_s": %s, "build_peak_rss_kib": %s}\n' "$size" "$build_s" "$build_rss" >"$OUT/build-$size.json"
-    log "[$size] faqbot dev latency"
-    "$FAQBOT" --faq "$faq" --index "$index" dev latency --questions "$questions" >"$OUT/faqbot-$size.json"
+    log "[$size] faqbot-synth latency"
+    "$SYNTH" latency --faq "$faq" --index "$index" --questions "$questions" >"$OUT/faqbot-$size.json"
     for system in bm25s rank-bm25; do
         limit=0 warmup=200
         if [ "$system" = rank-bm25 ] && [ "$size" != shipped ] && [ "$size" -ge 10000 ]; then

@@ -10,7 +10,7 @@ use faqbot::answer::Language;
 use faqbot::live::LiveEngine;
 use faqbot::telegram::commands::{AdminCommand, Command};
 use faqbot::telegram::conversation::reload_report;
-use faqbot::telegram::{Asker, Button, Conversation, Outgoing, html};
+use faqbot::telegram::{Asker, Button, Conversation, Outgoing};
 use teloxide::utils::command::BotCommands;
 
 use super::render::{BOLD, DIM, HIGHLIGHT};
@@ -37,10 +37,10 @@ pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
     let _watcher = live
         .watch(|outcome| {
             if outcome.is_problem() {
-                eprintln!("\n{}", html::plain(&reload_report(outcome)));
+                eprintln!("\n{}", reload_report(outcome).plain());
             }
         })
-        .map_err(|error| tracing::warn!(error = %faqbot::search::store::error_chain(&error), "faq/ changes will not be picked up"))
+        .map_err(|error| tracing::warn!(error = %faqbot::error_chain::error_chain(&error), "faq/ changes will not be picked up"))
         .ok();
     // Trying the bot out is not a question users asked: nothing goes to the curation logs.
     let mut session = Session {
@@ -143,7 +143,7 @@ impl Session {
     fn show(&mut self, out: &mut impl Write, messages: &[Outgoing]) -> anyhow::Result<()> {
         let mut buttons = Vec::new();
         for message in messages {
-            writeln!(out, "{}\n", terminal_text(&message.html))?;
+            writeln!(out, "{}\n", message.doc.ansi())?;
             for row in &message.keyboard {
                 let choices: Vec<String> = row
                     .iter()
@@ -162,50 +162,5 @@ impl Session {
             self.buttons = buttons;
         }
         Ok(())
-    }
-}
-
-/// Telegram HTML as terminal text: bold and italics styled, links followed by their address.
-fn terminal_text(html: &str) -> String {
-    let mut styled = String::with_capacity(html.len());
-    let mut rest = html;
-    let mut link: Option<&str> = None;
-    while let Some(at) = rest.find('<') {
-        styled.push_str(&rest[..at]);
-        let Some(end) = rest[at..].find('>') else {
-            styled.push_str(&rest[at..]);
-            rest = "";
-            break;
-        };
-        let tag = &rest[at..at + end + 1];
-        match tag {
-            "<b>" => styled.push_str(&format!("{BOLD}")),
-            "<i>" => styled.push_str(&format!("{DIM}")),
-            "</b>" => styled.push_str(&format!("{BOLD:#}")),
-            "</i>" => styled.push_str(&format!("{DIM:#}")),
-            "</a>" => {
-                if let Some(url) = link.take() {
-                    styled.push_str(&format!(" ({url})"));
-                }
-            }
-            _ if tag.starts_with("<a href=\"") => link = tag.get(9..tag.len() - 2),
-            _ => {}
-        }
-        rest = &rest[at + end + 1..];
-    }
-    styled.push_str(rest);
-    // Styles are escape codes without `<`, so only the entities are left to decode.
-    html::plain(&styled)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn terminal_text_keeps_link_addresses_and_decodes_entities() {
-        let text = terminal_text("<b>Fees</b> &amp; <a href=\"https://x.example/?a=1&amp;b=2\">site</a> &lt;none&gt;");
-        let plain = anstream::adapter::strip_str(&text).to_string();
-        assert_eq!(plain, "Fees & site (https://x.example/?a=1&b=2) <none>");
     }
 }

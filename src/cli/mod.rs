@@ -5,7 +5,6 @@ mod add_question;
 mod ask;
 mod chat;
 mod check;
-mod dev;
 mod eval;
 mod export;
 mod import;
@@ -88,9 +87,6 @@ enum Command {
     Telegram(telegram::TelegramArgs),
     /// Talk to the bot in this terminal, no token needed: buttons become numbered choices
     Chat(chat::ChatArgs),
-    /// Benchmark tools: generate a synthetic faq/, measure warm latency
-    #[command(hide = true)]
-    Dev(dev::DevArgs),
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -177,7 +173,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Import(command) => import::run(&settings, command),
         Command::Telegram(command) => telegram::run(&settings, command),
         Command::Chat(command) => chat::run(&settings, command),
-        Command::Dev(command) => dev::run(&settings, command),
     }
 }
 

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use faqbot::answer::Language;
 
-use super::render::{self, BOLD, DIM, HIGHLIGHT};
+use faqbot::present::markdown;
+
+use super::render::{BOLD, DIM, HIGHLIGHT};
 use super::{EXIT_OK, Settings};
 
 /// Snippets are about two lines of a terminal.
@@ -47,8 +49,9 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     for (rank, candidate) in retrieval.candidates.iter().enumerate() {
         let entry = &candidate.entry;
-        // Snippets come from the answer as plain text, so Markdown marks never mix with the highlight marks.
-        let plain_answer = anstream::adapter::strip_str(&render::markdown(entry.answer_in(chinese))).to_string();
+        // Snippets come from the answer as a terminal shows it without styles, so Markdown marks never mix with
+        // the highlight marks; it ends its line like printed text.
+        let plain_answer = markdown::plain_with_link_addresses(entry.answer_in(chinese)) + "\n";
         let highlight = engine
             .index()
             .highlight(&retrieval.concepts, &plain_answer, SNIPPET_CHARS)?;

@@ -65,7 +65,7 @@ pub fn run(settings: &Settings, args: TelegramArgs) -> anyhow::Result<ExitCode> 
         Ok(log) => Some(log),
         Err(error) => {
             tracing::error!(
-                error = %faqbot::search::store::error_chain(&error),
+                error = %faqbot::error_chain::error_chain(&error),
                 "declined questions and votes will not be logged; fix --data-dir"
             );
             None

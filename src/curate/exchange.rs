@@ -275,14 +275,7 @@ fn entry_text(path: &Path, line: u64, record: EntryRecord) -> Result<PlannedFile
 /// The checks that point at the import file's line; the rest are left to validating faq/ as a whole.
 fn check_entry_fields(path: &Path, line: u64, entry: &Entry) -> Result<(), CurateError> {
     if !faq::is_kebab_case(&entry.id) {
-        return Err(bad_row(
-            path,
-            line,
-            format!(
-                "id `{}` must be kebab-case (lowercase letters, digits and single dashes)",
-                entry.id
-            ),
-        ));
+        return Err(bad_row(path, line, format!("id `{}` {}", entry.id, faq::KEBAB_CASE)));
     }
     if entry.questions.first().is_none_or(|q| q.trim().is_empty()) {
         return Err(bad_row(path, line, "the question is empty"));

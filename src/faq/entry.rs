@@ -1,4 +1,4 @@
-//! One Q&A entry (faq/<id>.md): parsing its front matter and answers, and the checks that need only that file.
+//! One Q&A entry (`faq/<id>.md`): parsing its front matter and answers, and the checks that need only that file.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::front_matter::{self, line_of};
 use super::problem::{Problem, Problems, from_toml_error};
-use super::{is_kebab_case, toml_date};
+use super::{KEBAB_CASE, is_kebab_case, toml_date};
 
 /// A validated entry, as indexed and as answers show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,7 +115,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Parsed>
         problems.push(Problem::error(
             path,
             line(raw.id.span().start),
-            format!("id `{id}` must be kebab-case (lowercase letters, digits and single dashes)"),
+            format!("id `{id}` {KEBAB_CASE}"),
         ));
     } else if id != stem {
         problems.push(Problem::error(

@@ -297,6 +297,9 @@ fn normalize_line_endings(text: String) -> String {
     }
 }
 
+/// What an id that is not kebab-case is told, after the id.
+pub const KEBAB_CASE: &str = "must be kebab-case (lowercase letters, digits and single dashes)";
+
 /// Lowercase ASCII letters and digits in dash-separated words.
 pub fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::front_matter::line_of;
 use super::problem::{Problem, Problems, from_toml_error};
-use super::{is_kebab_case, toml_date};
+use super::{KEBAB_CASE, is_kebab_case, toml_date};
 
 /// The kinds of account (and account holder) a rule can apply to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,11 +160,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<ParsedR
             }
         }
         if !is_kebab_case(&id) {
-            problems.push(Problem::error(
-                path,
-                Some(line),
-                format!("rule id `{id}` must be kebab-case (lowercase letters, digits and single dashes)"),
-            ));
+            problems.push(Problem::error(path, Some(line), format!("rule id `{id}` {KEBAB_CASE}")));
             ok = false;
         } else if seen.contains(&id) {
             problems.push(Problem::error(

@@ -62,7 +62,7 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         path: dir.to_path_buf(),
         source,
     };
-    let json_error = |source| IndexError::Manifest {
+    let json_error = |source| IndexError::EntryRecord {
         path: dir.to_path_buf(),
         source,
     };

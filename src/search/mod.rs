@@ -12,6 +12,7 @@ mod words;
 
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 use thiserror::Error;
@@ -21,7 +22,7 @@ pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchFi
 pub use schema::FaqSchema;
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
-use crate::faq::{FaqError, Problems};
+use crate::faq::{Entry, FaqError, Problems};
 
 pub(crate) const QUESTIONS_DIR: &str = "questions";
 pub(crate) const ENTRIES_DIR: &str = "entries";
@@ -51,6 +52,13 @@ pub enum IndexError {
         #[source]
         source: serde_json::Error,
     },
+    /// An entry's stored record (its JSON in the entries index), not the manifest beside the indexes.
+    #[error("{}: invalid entry record in the index", .path.display())]
+    EntryRecord {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("{}: index format {found}, this faqbot reads {expected}", .path.display())]
     SchemaVersion { path: PathBuf, found: u32, expected: u32 },
     #[error("{}: is not a folder; --index must name a folder for the index (it is created if missing)", .0.display())]
@@ -70,6 +78,8 @@ pub struct SearchIndex {
     manifest: Manifest,
     synonyms: query::SynonymIndex,
     compiled: compiled::Compiled,
+    /// Entry ids to their place in index order.
+    by_id: FxHashMap<Box<str>, usize>,
 }
 
 impl SearchIndex {
@@ -95,6 +105,12 @@ impl SearchIndex {
         let questions = open_reader(&dir.join(QUESTIONS_DIR))?;
         let entries = open_reader(&dir.join(ENTRIES_DIR))?;
         let compiled = compiled::Compiled::load(&schema, &questions.searcher(), &entries.searcher(), dir)?;
+        let by_id = compiled
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(ordinal, compiled)| (compiled.entry.id.as_str().into(), ordinal))
+            .collect();
         Ok(Self {
             path: dir.to_path_buf(),
             schema,
@@ -102,7 +118,22 @@ impl SearchIndex {
             synonyms: query::SynonymIndex::new(&manifest.synonyms),
             manifest,
             compiled,
+            by_id,
         })
+    }
+
+    /// Every entry in index order, borrowed: listing topics costs no copies.
+    pub fn entry_list(&self) -> impl Iterator<Item = &Entry> {
+        self.compiled.entries().iter().map(|compiled| compiled.entry.as_ref())
+    }
+
+    /// The entry with this id: what a button press looks up.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        let ordinal = *self.by_id.get(id)?;
+        self.compiled
+            .entries()
+            .get(ordinal)
+            .map(|compiled| compiled.entry.as_ref())
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -174,4 +205,24 @@ fn open_checked_reader(path: &Path) -> Result<IndexReader, IndexError> {
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_found_by_id_and_listed_in_order_without_copies() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
+        let opened = open_or_build(&faq, &dir.path().join("index"), false).expect("index");
+        let index = &opened.index;
+        let listed: Vec<&str> = index.entry_list().map(|entry| entry.id.as_str()).collect();
+        let copied: Vec<String> = index.entries().into_iter().map(|entry| entry.id).collect();
+        assert_eq!(listed, copied);
+        for id in &listed {
+            assert_eq!(index.entry(id).map(|entry| entry.id.as_str()), Some(*id));
+        }
+        assert!(index.entry("no-such-entry").is_none());
+    }
 }

@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tracing::{debug, info, warn};
 
 use super::{IndexError, SearchIndex, build};
+use crate::error_chain::error_chain;
 use crate::faq::{KnowledgeBase, Problems, SourceFiles};
 
 const CURRENT_FILE: &str = "CURRENT";
@@ -211,17 +212,6 @@ fn install(
     remove_other_generations(index_dir, &generation_name);
     drop(lock);
     Ok((index, Freshness::Rebuilt(reason.clone())))
-}
-
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// Old generations and leftovers of interrupted builds. Failing to remove one only costs disk space.

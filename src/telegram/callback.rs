@@ -4,8 +4,6 @@
 //! after a restart and on any replica. An entry id too long to fit is replaced by a hash of it, matched
 //! against the entries when pressed.
 
-use sha2::{Digest, Sha256};
-
 use crate::answer::Language;
 use crate::feedback::Vote;
 
@@ -38,10 +36,7 @@ impl EntryRef {
 }
 
 fn id_hash(id: &str) -> String {
-    Sha256::digest(id.as_bytes())[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::digest::sha256_hex(&[id.as_bytes()], 8)
 }
 
 /// A button press.

@@ -1,7 +1,8 @@
-//! What the bot says, independent of Telegram: a question, command or button press becomes messages of Telegram HTML with buttons.
+//! What the bot says, independent of Telegram: a question, command or button press becomes messages with buttons.
 //!
-//! Both the teloxide handlers and `faqbot chat` present these messages, so the terminal shows exactly what the
-//! bot would send. Every answer comes from the one engine ([`LiveEngine`]) and cites its rules.
+//! Messages are [`Doc`]s, not yet in any format: the teloxide handlers send them as Telegram HTML and `faqbot chat`
+//! prints them for a terminal, so the terminal shows exactly what the bot would send. Every answer comes from the
+//! one engine ([`LiveEngine`]), is laid out by [`crate::present::layout`] and cites its rules.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -11,12 +12,14 @@ use tracing::{error, warn};
 
 use super::callback::{Action, EntryRef, MAX_CALLBACK_BYTES};
 use super::commands::{AdminCommand, Command};
-use super::html::{self, MAX_MESSAGE_LEN, escape};
-use super::text::{Texts, texts};
+use super::html::{self, MAX_MESSAGE_LEN};
 use crate::answer::{Ask, Language, ReplyEntry};
+use crate::error_chain::error_chain;
 use crate::faq::Entry;
 use crate::feedback::{self, Declined, FeedbackLog, Vote, VoteRecord};
 use crate::live::{LiveEngine, Reloaded};
+use crate::present::text::EN;
+use crate::present::{Answered, Doc, Layout, Style, texts};
 use crate::search::IndexError;
 
 /// Related questions under an answer.
@@ -38,11 +41,21 @@ pub struct Button {
     pub data: String,
 }
 
-/// One message: Telegram HTML within [`MAX_MESSAGE_LEN`], and rows of buttons under it.
+/// One message and rows of buttons under it. Telegram sends a text over [`MAX_MESSAGE_LEN`] as several messages,
+/// the buttons under the last.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
-    pub html: String,
+    pub doc: Doc,
     pub keyboard: Vec<Vec<Button>>,
+}
+
+impl From<Doc> for Outgoing {
+    fn from(doc: Doc) -> Self {
+        Self {
+            doc,
+            keyboard: Vec::new(),
+        }
+    }
 }
 
 /// The answer to a button press: a short notice on the button (always given, so the button stops spinning) and
@@ -106,50 +119,38 @@ impl Conversation {
     /// A question typed by a user.
     pub fn question(&self, question: &str, asker: Asker) -> Vec<Outgoing> {
         let language = Language::of(question);
-        let texts = texts(language);
         let engine = self.live.current();
         let reply = match engine.ask(question, Ask::default()) {
             Ok(reply) => reply,
             Err(error) => return trouble(&error, language),
         };
-        let mut html = String::new();
-        if !reply.corrections.is_empty() {
-            let fixes: Vec<String> = reply
-                .corrections
-                .iter()
-                .map(|c| format!("{} → {}", escape(&c.from), escape(&c.to)))
-                .collect();
-            html.push_str(&format!("<i>{}: {}</i>\n\n", texts.corrected, fixes.join(", ")));
-        }
+        let layout = Layout::of(&reply);
         if let Some(entry) = reply.answer() {
             self.answered.fetch_add(1, Ordering::Relaxed);
-            html.push_str(&entry_html(entry, language));
-            let mut keyboard = vec![vote_row(entry, language, reply.confidence)];
-            keyboard.extend(
-                reply
-                    .suggestions()
+            let mut keyboard = vec![vote_row(&entry.id, language, reply.confidence)];
+            keyboard.extend(layout.sections.iter().flat_map(|section| {
+                section
+                    .suggestions
                     .iter()
                     .take(MAX_RELATED)
-                    .map(|related| vec![answer_button(related, language)]),
-            );
-            return with_keyboard(&html, keyboard);
+                    .map(|related| vec![answer_button(&related.id, &related.question, language)])
+            }));
+            return with_keyboard(layout.message(), keyboard);
         }
         self.declined.fetch_add(1, Ordering::Relaxed);
         self.log_declined(question, &reply, asker);
-        html.push_str(texts.declined);
-        let choices: Vec<Vec<Button>> = reply
-            .suggestions()
+        let choices: Vec<Vec<Button>> = layout
+            .sections
             .iter()
-            .take(MAX_DID_YOU_MEAN)
-            .map(|candidate| vec![answer_button(candidate, language)])
+            .flat_map(|section| {
+                section
+                    .suggestions
+                    .iter()
+                    .take(MAX_DID_YOU_MEAN)
+                    .map(|candidate| vec![answer_button(&candidate.id, &candidate.question, language)])
+            })
             .collect();
-        if choices.is_empty() {
-            html.push_str("\n\n");
-            html.push_str(texts.try_topics);
-        } else {
-            html.push_str(&format!("\n\n<b>{}</b>", texts.did_you_mean));
-        }
-        with_keyboard(&html, choices)
+        with_keyboard(layout.message(), choices)
     }
 
     fn log_declined(&self, question: &str, reply: &crate::Reply, asker: Asker) {
@@ -162,7 +163,7 @@ impl Conversation {
             chat: log.chat_hash(asker.chat),
         };
         if let Err(error) = log.record_declined(&record) {
-            error!(error = %crate::search::store::error_chain(&error), "cannot log a declined question");
+            error!(error = %error_chain(&error), "cannot log a declined question");
         }
     }
 
@@ -170,33 +171,38 @@ impl Conversation {
     pub fn command(&self, command: Command, language: Language, asker: Asker) -> Vec<Outgoing> {
         match command {
             Command::Start => self.start(language),
-            Command::Help => plain(texts(language).help),
+            Command::Help => plain(texts(language).help()),
             Command::Topics => self.topics(language),
             Command::Rules => self.rules(language),
-            Command::Rule(id) if id.trim().is_empty() => plain(texts(language).rule_usage),
+            Command::Rule(id) if id.trim().is_empty() => markdown(texts(language).rule_usage),
             // Ids are kebab-case; `/rule Registration-Free` means the same rule.
             Command::Rule(id) => self.rule(&id.trim().to_ascii_lowercase(), language),
-            Command::Ask(question) if question.trim().is_empty() => plain(texts(language).ask_usage),
+            Command::Ask(question) if question.trim().is_empty() => markdown(texts(language).ask_usage),
             Command::Ask(question) => self.question(question.trim(), asker),
         }
     }
 
     fn start(&self, language: Language) -> Vec<Outgoing> {
         let texts = texts(language);
-        let examples = self
-            .entries()
-            .iter()
+        let engine = self.live.current();
+        let examples = engine
+            .index()
+            .entry_list()
             .take(EXAMPLES)
             .map(|entry| vec![self.entry_button(entry, language)])
             .collect();
-        with_keyboard(&format!("{}\n\n{}", texts.greeting, texts.examples), examples)
+        let mut doc = Doc::from_markdown(texts.greeting);
+        doc.text("\n\n").markdown(texts.examples);
+        with_keyboard(doc, examples)
     }
 
     fn topics(&self, language: Language) -> Vec<Outgoing> {
+        let engine = self.live.current();
         with_keyboard(
-            texts(language).topics,
-            self.entries()
-                .iter()
+            Doc::from_markdown(texts(language).topics),
+            engine
+                .index()
+                .entry_list()
                 .map(|entry| vec![self.entry_button(entry, language)])
                 .collect(),
         )
@@ -204,59 +210,52 @@ impl Conversation {
 
     fn rules(&self, language: Language) -> Vec<Outgoing> {
         let engine = self.live.current();
-        let mut html = format!("<b>{}</b>\n", texts(language).all_rules);
+        let mut doc = Doc::new();
+        doc.styled_markdown(Style::Strong, texts(language).all_rules).text("\n");
         for rule in &engine.index().manifest().rules {
-            html.push_str(&format!(
-                "\n• <b>{}</b> – {}",
-                escape(&rule.id),
-                escape(rule.statement_in(language.is_chinese()))
-            ));
+            doc.text("\n• ")
+                .styled(Style::Strong, rule.id.as_str())
+                .text(format!(" – {}", rule.statement_in(language.is_chinese())));
         }
-        with_keyboard(&html, Vec::new())
+        plain(doc)
     }
 
     fn rule(&self, id: &str, language: Language) -> Vec<Outgoing> {
         let engine = self.live.current();
         let texts = texts(language);
         let Some(rule) = engine.rule(id) else {
-            return plain(texts.no_such_rule);
+            return markdown(texts.no_such_rule);
         };
-        let applies: Vec<String> = rule
-            .applies_to
-            .iter()
-            .map(|kind| {
-                serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            })
-            .collect();
-        let mut html = format!(
-            "<b>{}</b>\n{}\n\n{}: {}",
-            escape(&rule.id),
-            escape(rule.statement_in(language.is_chinese())),
-            texts.applies_to,
-            escape(&applies.join(", "))
-        );
+        let applies: Vec<&str> = rule.applies_to.iter().map(|kind| kind.name()).collect();
+        let mut doc = Doc::new();
+        doc.styled(Style::Strong, rule.id.as_str())
+            .text(format!("\n{}\n\n", rule.statement_in(language.is_chinese())))
+            .markdown(texts.applies_to)
+            .text(format!(": {}", applies.join(", ")));
         if let Some(since) = &rule.since {
-            html.push_str(&format!(" ({} {})", texts.since, escape(since)));
+            doc.text(" (").markdown(texts.since).text(format!(" {since})"));
         }
-        html.push_str(&format!("\n<b>{}:</b> {}", texts.source, escape(&rule.source)));
-        with_keyboard(&html, Vec::new())
+        doc.text("\n")
+            .start(Style::Strong)
+            .markdown(texts.source)
+            .text(":")
+            .end(Style::Strong)
+            .text(format!(" {}", rule.source));
+        plain(doc)
     }
 
     pub fn unknown_command(&self, language: Language) -> Vec<Outgoing> {
-        plain(texts(language).unknown_command)
+        markdown(texts(language).unknown_command)
     }
 
     pub fn not_text(&self, language: Language) -> Vec<Outgoing> {
-        plain(texts(language).not_text)
+        markdown(texts(language).not_text)
     }
 
     /// A button press. `question` is what the user asked, when the pressed message still shows it.
     pub fn press(&self, data: &str, question: Option<&str>, asker: Asker, fallback: Language) -> Pressed {
         let stale = |language: Language| Pressed {
-            notice: Some(texts(language).stale_button.to_string()),
+            notice: Some(Doc::from_markdown(texts(language).stale_button).plain()),
             messages: Vec::new(),
         };
         let Some(action) = Action::decode(data) else {
@@ -273,10 +272,10 @@ impl Conversation {
         match action {
             Action::Answer { .. } => {
                 self.answered.fetch_add(1, Ordering::Relaxed);
-                let shown = engine.entry_in(&entry, language);
+                let shown = Answered::of(&engine.entry_in(&entry, language), language);
                 Pressed {
                     notice: None,
-                    messages: with_keyboard(&entry_html(&shown, language), vec![vote_row(&shown, language, 1.0)]),
+                    messages: with_keyboard(shown.message(), vec![vote_row(&shown.id, language, 1.0)]),
                 }
             }
             Action::Vote { vote, confidence, .. } => {
@@ -292,17 +291,17 @@ impl Conversation {
                         chat: log.chat_hash(asker.chat),
                     };
                     if let Err(error) = log.record_vote(&record) {
-                        error!(error = %crate::search::store::error_chain(&error), "cannot log a vote");
+                        error!(error = %error_chain(&error), "cannot log a vote");
                     }
                 }
                 let texts = texts(language);
                 Pressed {
                     notice: Some(
-                        match vote {
+                        Doc::from_markdown(match vote {
                             Vote::Up => texts.thanks_up,
                             Vote::Down => texts.thanks_down,
-                        }
-                        .to_string(),
+                        })
+                        .plain(),
                     ),
                     messages: Vec::new(),
                 }
@@ -315,8 +314,9 @@ impl Conversation {
         let language = Language::of(query);
         let engine = self.live.current();
         let shown: Vec<ReplyEntry> = if query.trim().is_empty() {
-            self.entries()
-                .iter()
+            engine
+                .index()
+                .entry_list()
                 .take(MAX_INLINE_RESULTS)
                 .map(|entry| engine.entry_in(entry, language))
                 .collect()
@@ -336,12 +336,12 @@ impl Conversation {
         shown
             .iter()
             .map(|entry| {
-                let summary = html::plain(&html::markdown(&entry.answer));
+                let summary = Doc::from_markdown(&entry.answer).plain();
                 InlineAnswer {
                     id: inline_id(&entry.id),
                     title: entry.question.clone(),
                     description: summary.chars().take(120).collect(),
-                    html: entry_in_one_message(entry, language),
+                    html: in_one_message(&Answered::of(entry, language)),
                 }
             })
             .collect()
@@ -350,25 +350,31 @@ impl Conversation {
     /// An admin command. The caller has checked [`Self::is_admin`].
     pub fn admin(&self, command: AdminCommand) -> Vec<Outgoing> {
         match command {
-            AdminCommand::Reload => plain(&reload_report(&self.live.reload())),
+            AdminCommand::Reload => plain(reload_report(&self.live.reload())),
             AdminCommand::Stats => self.stats(),
             AdminCommand::Unanswered => self.unanswered(),
         }
     }
 
+    /// Admin replies are in English: the admins are the operators.
     fn stats(&self) -> Vec<Outgoing> {
-        let mut html = format!(
-            "<b>Since start</b>\nanswered {}, declined {}",
-            self.answered.load(Ordering::Relaxed),
-            self.declined.load(Ordering::Relaxed)
+        let texts = &EN;
+        let mut doc = Doc::from_markdown(texts.stats_since_start);
+        doc.text("\n").filled(
+            texts.stats_counts,
+            &[
+                ("answered", &self.answered.load(Ordering::Relaxed).to_string()),
+                ("declined", &self.declined.load(Ordering::Relaxed).to_string()),
+            ],
         );
         let Some(log) = &self.feedback else {
-            html.push_str("\n\nDeclined questions and votes are not logged in this session.");
-            return with_keyboard(&html, Vec::new());
+            doc.text("\n\n").markdown(texts.stats_not_logged);
+            return plain(doc);
         };
         match feedback::read_declined(log.dir()) {
             Ok(declined) => {
-                html.push_str(&format!("\n\n<b>Declined, all time</b>: {}", declined.records.len()));
+                doc.text("\n\n")
+                    .filled(texts.stats_declined, &[("count", &declined.records.len().to_string())]);
                 let mut counts: HashMap<String, (usize, &str)> = HashMap::new();
                 for record in &declined.records {
                     let key = record.question.trim().to_lowercase();
@@ -377,16 +383,24 @@ impl Conversation {
                 let mut top: Vec<(usize, &str)> = counts.into_values().collect();
                 top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
                 for (count, question) in top.iter().take(TOP_DECLINED) {
-                    html.push_str(&format!("\n{count} × {}", escape(question)));
+                    doc.text("\n").filled(
+                        texts.stats_declined_question,
+                        &[("count", &count.to_string()), ("question", question)],
+                    );
                 }
             }
-            Err(error) => html.push_str(&format!("\n\n{}", escape(&crate::search::store::error_chain(&error)))),
+            Err(error) => {
+                doc.text(format!("\n\n{}", error_chain(&error)));
+            }
         }
         match feedback::read_votes(log.dir()) {
             Ok(votes) => {
                 let up = votes.records.iter().filter(|v| v.vote == Vote::Up).count();
                 let down = votes.records.len() - up;
-                html.push_str(&format!("\n\n<b>Votes</b>: 👍 {up}, 👎 {down}"));
+                doc.text("\n\n").filled(
+                    texts.stats_votes,
+                    &[("up", &up.to_string()), ("down", &down.to_string())],
+                );
                 let mut per_entry: HashMap<&str, (usize, usize)> = HashMap::new();
                 for vote in &votes.records {
                     let counts = per_entry.entry(&vote.entry).or_default();
@@ -398,44 +412,61 @@ impl Conversation {
                 let mut entries: Vec<(&str, (usize, usize))> = per_entry.into_iter().collect();
                 entries.sort_by(|a, b| (b.1.1).cmp(&a.1.1).then(a.0.cmp(b.0)));
                 for (entry, (up, down)) in entries.iter().take(TOP_DECLINED) {
-                    html.push_str(&format!("\n{} 👍 {up} 👎 {down}", escape(entry)));
+                    doc.text("\n").filled(
+                        texts.stats_entry_votes,
+                        &[("entry", entry), ("up", &up.to_string()), ("down", &down.to_string())],
+                    );
                 }
             }
-            Err(error) => html.push_str(&format!("\n\n{}", escape(&crate::search::store::error_chain(&error)))),
+            Err(error) => {
+                doc.text(format!("\n\n{}", error_chain(&error)));
+            }
         }
-        with_keyboard(&html, Vec::new())
+        plain(doc)
     }
 
     fn unanswered(&self) -> Vec<Outgoing> {
+        let texts = &EN;
         let Some(log) = &self.feedback else {
-            return plain("Declined questions are not logged in this session.");
+            return markdown(texts.unanswered_not_logged);
         };
         let declined = match feedback::read_declined(log.dir()) {
             Ok(declined) => declined,
-            Err(error) => return plain(&escape(&crate::search::store::error_chain(&error))),
+            Err(error) => return plain(verbatim(error_chain(&error))),
         };
         if declined.records.is_empty() {
-            return plain("No declined questions yet.");
+            return markdown(texts.unanswered_none);
         }
-        let mut html = format!("<b>Latest {LATEST_UNANSWERED} declined questions</b>");
+        let mut doc = Doc::new();
+        doc.filled(texts.unanswered_latest, &[("count", &LATEST_UNANSWERED.to_string())]);
         for record in declined.records.iter().rev().take(LATEST_UNANSWERED) {
-            html.push_str(&format!(
-                "\n\n{}\n<i>{} · nearest {} · confidence {:.2}</i>",
-                escape(&record.question),
-                record.time.strftime("%Y-%m-%d %H:%M"),
-                escape(record.nearest.as_deref().unwrap_or("none")),
-                record.confidence
-            ));
+            doc.text(format!("\n\n{}\n", record.question))
+                .start(Style::Note)
+                .filled(
+                    texts.unanswered_detail,
+                    &[
+                        ("time", &record.time.strftime("%Y-%m-%d %H:%M").to_string()),
+                        (
+                            "nearest",
+                            record.nearest.as_deref().unwrap_or(texts.unanswered_no_nearest),
+                        ),
+                        ("confidence", &format!("{:.2}", record.confidence)),
+                    ],
+                )
+                .end(Style::Note);
         }
-        with_keyboard(&html, Vec::new())
+        plain(doc)
     }
 
-    fn entries(&self) -> Vec<Entry> {
-        self.live.current().index().entries()
-    }
-
+    /// The entry a button names, by id, or by the hash that stands for an id too long for the button.
     fn find_entry(&self, wanted: &EntryRef) -> Option<Entry> {
-        self.entries().into_iter().find(|entry| wanted.matches(&entry.id))
+        let engine = self.live.current();
+        let index = engine.index();
+        let found = match wanted {
+            EntryRef::Id(id) => index.entry(id),
+            EntryRef::Hash(_) => index.entry_list().find(|entry| wanted.matches(&entry.id)),
+        };
+        found.cloned()
     }
 
     fn entry_button(&self, entry: &Entry, language: Language) -> Button {
@@ -446,94 +477,63 @@ impl Conversation {
     }
 }
 
-/// What admins are told after a reload, as HTML.
-pub fn reload_report(outcome: &Reloaded) -> String {
+/// What admins are told after a reload, in English.
+pub fn reload_report(outcome: &Reloaded) -> Doc {
+    let texts = &EN;
+    let mut doc = Doc::new();
     match outcome {
-        Reloaded::Swapped(reason) => format!("Reloaded: a new index is serving ({}).", escape(&reason.to_string())),
-        Reloaded::Unchanged => "faq/ has not changed; the index serving is up to date.".to_string(),
-        Reloaded::KeptLastGood { why, problems } => {
-            let mut html = format!(
-                "⚠️ <b>faq/ could not be loaded</b>: {}. The last good index keeps serving.",
-                escape(why)
-            );
-            for problem in problems.errors().take(10) {
-                html.push_str(&format!("\n• {}", escape(&problem.to_string())));
-            }
-            html
+        Reloaded::Swapped(reason) => {
+            doc.filled(texts.reload_swapped, &[("reason", &reason.to_string())]);
         }
-        Reloaded::Failed(error) => format!(
-            "⚠️ <b>Reload failed</b>: {}. The last good index keeps serving.",
-            escape(&crate::search::store::error_chain(error))
-        ),
+        Reloaded::Unchanged => {
+            doc.markdown(texts.reload_unchanged);
+        }
+        Reloaded::KeptLastGood { why, problems } => {
+            doc.filled(texts.reload_kept_last_good, &[("why", why)]);
+            for problem in problems.errors().take(10) {
+                doc.text(format!("\n• {problem}"));
+            }
+        }
+        Reloaded::Failed(error) => {
+            doc.filled(texts.reload_failed, &[("why", &error_chain(error))]);
+        }
     }
-}
-
-/// An entry's answer, its rules and its source.
-fn entry_html(entry: &ReplyEntry, language: Language) -> String {
-    format!("{}\n\n{}", entry_body(entry), entry_citation(entry, language))
+    doc
 }
 
 /// An entry in one message however long its answer: the answer is cut, never its rules and source.
-fn entry_in_one_message(entry: &ReplyEntry, language: Language) -> String {
-    let whole = entry_html(entry, language);
+fn in_one_message(entry: &Answered) -> String {
+    let whole = entry.message().html();
     if whole.encode_utf16().count() <= MAX_MESSAGE_LEN {
         return whole;
     }
-    let citation = entry_citation(entry, language);
+    let citation = entry.citation().html();
     let room = MAX_MESSAGE_LEN.saturating_sub(citation.encode_utf16().count() + "…\n\n".len());
-    let first_part = html::split(&entry_body(entry), room)
+    let first_part = html::split(&entry.body().html(), room)
         .into_iter()
         .next()
         .unwrap_or_default();
     format!("{first_part}…\n\n{citation}")
 }
 
-/// The question and its answer.
-fn entry_body(entry: &ReplyEntry) -> String {
-    format!(
-        "<b>{}</b>\n\n{}",
-        escape(&entry.question),
-        html::markdown(&entry.answer)
-    )
-}
-
-/// The rules the answer cites, and its source.
-fn entry_citation(entry: &ReplyEntry, language: Language) -> String {
-    let texts: &Texts = texts(language);
-    let mut html = String::new();
-    if !entry.rules.is_empty() {
-        html.push_str(&format!("<b>{}</b>", texts.rules));
-        for rule in &entry.rules {
-            html.push_str(&format!(
-                "\n• <b>{}</b> – {}",
-                escape(&rule.id),
-                escape(rule.statement_in(language.is_chinese()))
-            ));
-        }
-        html.push_str("\n\n");
-    }
-    html.push_str(&format!("<b>{}:</b> {}", texts.source, escape(&entry.source)));
-    html
-}
-
-fn vote_row(entry: &ReplyEntry, language: Language, confidence: f32) -> Vec<Button> {
+fn vote_row(entry_id: &str, language: Language, confidence: f32) -> Vec<Button> {
     let texts = texts(language);
     vec![
         Button {
-            label: texts.vote_up.to_string(),
-            data: Action::vote(Vote::Up, &entry.id, language, confidence).encode(),
+            label: Doc::from_markdown(texts.vote_up).plain(),
+            data: Action::vote(Vote::Up, entry_id, language, confidence).encode(),
         },
         Button {
-            label: texts.vote_down.to_string(),
-            data: Action::vote(Vote::Down, &entry.id, language, confidence).encode(),
+            label: Doc::from_markdown(texts.vote_down).plain(),
+            data: Action::vote(Vote::Down, entry_id, language, confidence).encode(),
         },
     ]
 }
 
-fn answer_button(entry: &ReplyEntry, language: Language) -> Button {
+fn answer_button(entry_id: &str, question: &str, language: Language) -> Button {
     Button {
-        label: entry.question.clone(),
-        data: Action::answer(&entry.id, language).encode(),
+        label: question.to_string(),
+        data: Action::answer(entry_id, language).encode(),
     }
 }
 
@@ -546,35 +546,33 @@ fn inline_id(entry_id: &str) -> String {
     }
 }
 
-/// Splits the HTML into messages; the buttons go under the last one.
-fn with_keyboard(html: &str, keyboard: Vec<Vec<Button>>) -> Vec<Outgoing> {
-    let mut messages: Vec<Outgoing> = html::split(html, MAX_MESSAGE_LEN)
-        .into_iter()
-        .map(|html| Outgoing {
-            html,
-            keyboard: Vec::new(),
-        })
-        .collect();
-    match messages.last_mut() {
-        Some(last) => last.keyboard = keyboard,
-        None if !keyboard.is_empty() => messages.push(Outgoing {
-            html: String::new(),
-            keyboard,
-        }),
-        None => {}
-    }
-    messages
+/// One message with buttons under it.
+fn with_keyboard(doc: Doc, keyboard: Vec<Vec<Button>>) -> Vec<Outgoing> {
+    vec![Outgoing { doc, keyboard }]
 }
 
-fn plain(html: &str) -> Vec<Outgoing> {
-    with_keyboard(html, Vec::new())
+/// One message without buttons.
+fn plain(doc: Doc) -> Vec<Outgoing> {
+    with_keyboard(doc, Vec::new())
+}
+
+/// One message of an interface text.
+fn markdown(text: &str) -> Vec<Outgoing> {
+    plain(Doc::from_markdown(text))
+}
+
+/// One message of text shown as it is.
+fn verbatim(text: String) -> Doc {
+    let mut doc = Doc::new();
+    doc.text(text);
+    doc
 }
 
 fn log_engine_error(error: &IndexError) {
-    warn!(error = %crate::search::store::error_chain(error), "the engine could not answer");
+    warn!(error = %error_chain(error), "the engine could not answer");
 }
 
 fn trouble(error: &IndexError, language: Language) -> Vec<Outgoing> {
     log_engine_error(error);
-    plain(texts(language).trouble)
+    markdown(texts(language).trouble)
 }

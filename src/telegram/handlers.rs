@@ -22,7 +22,8 @@ use tracing::warn;
 
 use super::commands::{AdminCommand, Command};
 use super::conversation::{Asker, Conversation, InlineAnswer, Outgoing};
-use super::text::language_of_user;
+use super::html::{MAX_MESSAGE_LEN, split};
+use crate::answer::Language;
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 type HandlerResult = Result<(), HandlerError>;
@@ -159,15 +160,29 @@ where
     send(&bot, message.chat.id, Some(message.id), &replies).await
 }
 
-/// Sends messages in order, the first as a reply to `reply_to` (when it still exists).
+/// Sends messages in order as Telegram HTML, the first as a reply to `reply_to` (when it still exists). A text
+/// too long for one message goes as several, its buttons under the last.
 pub async fn send<B>(bot: &B, chat: ChatId, reply_to: Option<MessageId>, messages: &[Outgoing]) -> HandlerResult
 where
     B: BotApi,
 {
-    for (number, outgoing) in messages.iter().enumerate() {
+    let mut pieces: Vec<(String, Option<&Outgoing>)> = Vec::new();
+    for outgoing in messages {
+        let mut html = split(&outgoing.doc.html(), MAX_MESSAGE_LEN);
+        if html.is_empty() && !outgoing.keyboard.is_empty() {
+            html.push(String::new());
+        }
+        let last = html.len().saturating_sub(1);
+        pieces.extend(
+            html.into_iter()
+                .enumerate()
+                .map(|(index, html)| (html, (index == last).then_some(outgoing))),
+        );
+    }
+    for (number, (html, with_buttons)) in pieces.iter().enumerate() {
         with_retries(|| {
             let mut request = bot
-                .send_message(chat, &outgoing.html)
+                .send_message(chat, html)
                 .parse_mode(ParseMode::Html)
                 .link_preview_options(LinkPreviewOptions {
                     is_disabled: true,
@@ -179,7 +194,7 @@ where
             if let (0, Some(reply_to)) = (number, reply_to) {
                 request = request.reply_parameters(ReplyParameters::new(reply_to).allow_sending_without_reply());
             }
-            if !outgoing.keyboard.is_empty() {
+            if let Some(outgoing) = with_buttons.filter(|outgoing| !outgoing.keyboard.is_empty()) {
                 request = request.reply_markup(keyboard(outgoing));
             }
             request.into_future()
@@ -292,4 +307,24 @@ pub fn inline_results(answers: &[InlineAnswer]) -> Vec<InlineQueryResult> {
             )
         })
         .collect()
+}
+
+/// The interface language for a Telegram user: Chinese when their app is set to Chinese.
+pub fn language_of_user(language_code: Option<&str>) -> Language {
+    match language_code {
+        Some(code) if code.to_ascii_lowercase().starts_with("zh") => Language::Zh,
+        _ => Language::En,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_apps_get_chinese() {
+        assert_eq!(language_of_user(Some("zh-hans")), Language::Zh);
+        assert_eq!(language_of_user(Some("en")), Language::En);
+        assert_eq!(language_of_user(None), Language::En);
+    }
 }

@@ -1,121 +1,9 @@
-//! Telegram's HTML dialect: escaping, Markdown answers turned into it, and long texts split into messages Telegram accepts.
+//! Long Telegram HTML split into messages Telegram accepts, never inside a tag or an entity.
 //!
-//! Telegram rejects a whole message over a stray `<` or `&`, so everything from faq/ passes through
-//! [`escape`], and raw HTML in an answer is shown as text rather than trusted as markup.
-
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+//! The HTML itself is written by [`crate::present::sink::Html`]; this is what Telegram's length limit adds.
 
 /// Telegram's limit on one message's text.
 pub const MAX_MESSAGE_LEN: usize = 4096;
-
-/// Escapes text (and attribute values) for Telegram HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(character),
-        }
-    }
-    out
-}
-
-/// Markdown to Telegram HTML: bold, italics, code, links, and lists and headings as text (Telegram has no tags for them).
-pub fn markdown(source: &str) -> String {
-    let mut out = String::new();
-    let mut lists: Vec<Option<u64>> = Vec::new();
-    let mut quotes = 0usize;
-    for event in Parser::new(source) {
-        match event {
-            Event::Start(Tag::Paragraph) => {}
-            Event::End(TagEnd::Paragraph) if lists.is_empty() => out.push_str("\n\n"),
-            Event::End(TagEnd::Paragraph) => {}
-            Event::Start(Tag::Heading { .. }) => out.push_str("<b>"),
-            Event::End(TagEnd::Heading(_)) => out.push_str("</b>\n\n"),
-            Event::Start(Tag::List(start)) => {
-                if !lists.is_empty() && !out.ends_with('\n') {
-                    out.push('\n');
-                }
-                lists.push(start);
-            }
-            Event::End(TagEnd::List(_)) => {
-                lists.pop();
-                if lists.is_empty() {
-                    out.push('\n');
-                }
-            }
-            Event::Start(Tag::Item) => {
-                out.push_str(&"  ".repeat(lists.len().saturating_sub(1)));
-                match lists.last_mut() {
-                    Some(Some(number)) => {
-                        out.push_str(&format!("{number}. "));
-                        *number += 1;
-                    }
-                    _ => out.push_str("• "),
-                }
-            }
-            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
-            Event::Start(Tag::Strong) => out.push_str("<b>"),
-            Event::End(TagEnd::Strong) => out.push_str("</b>"),
-            Event::Start(Tag::Emphasis) => out.push_str("<i>"),
-            Event::End(TagEnd::Emphasis) => out.push_str("</i>"),
-            Event::Start(Tag::Strikethrough) => out.push_str("<s>"),
-            Event::End(TagEnd::Strikethrough) => out.push_str("</s>"),
-            // Telegram does not nest quotes: only the outermost becomes one.
-            Event::Start(Tag::BlockQuote(_)) => {
-                quotes += 1;
-                if quotes == 1 {
-                    out.push_str("<blockquote>");
-                }
-            }
-            Event::End(TagEnd::BlockQuote(_)) => {
-                quotes -= 1;
-                if quotes == 0 {
-                    let trimmed = out.trim_end().len();
-                    out.truncate(trimmed);
-                    out.push_str("</blockquote>\n\n");
-                }
-            }
-            Event::Start(Tag::CodeBlock(_)) => out.push_str("<pre>"),
-            Event::End(TagEnd::CodeBlock) => out.push_str("</pre>\n\n"),
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                out.push_str(&format!("<a href=\"{}\">", escape(&dest_url)));
-            }
-            Event::End(TagEnd::Link) => out.push_str("</a>"),
-            Event::Code(text) => {
-                out.push_str("<code>");
-                out.push_str(&escape(&text));
-                out.push_str("</code>");
-            }
-            // Raw HTML in an answer ("<none>") is text to show, not markup to trust.
-            Event::Text(text) | Event::InlineHtml(text) | Event::Html(text) => out.push_str(&escape(&text)),
-            Event::SoftBreak => out.push(' '),
-            Event::HardBreak => out.push('\n'),
-            Event::Rule => out.push_str("―――\n\n"),
-            _ => {}
-        }
-    }
-    out.trim_end().to_string()
-}
-
-/// The text Telegram shows for this HTML: tags dropped, entities decoded. For previews and the terminal.
-pub fn plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    for atom in atoms(html) {
-        match (atom.kind, atom.text) {
-            (AtomKind::Open | AtomKind::Close, _) => {}
-            (AtomKind::Text, "&amp;") => out.push('&'),
-            (AtomKind::Text, "&lt;") => out.push('<'),
-            (AtomKind::Text, "&gt;") => out.push('>'),
-            (AtomKind::Text, "&quot;") => out.push('"'),
-            (AtomKind::Text, text) => out.push_str(text),
-        }
-    }
-    out
-}
 
 /// Telegram counts a message's length in UTF-16 code units; the HTML is never shorter than the text it shows.
 fn telegram_len(text: &str) -> usize {
@@ -125,7 +13,7 @@ fn telegram_len(text: &str) -> usize {
 /// Splits HTML into messages of at most `limit` (normally [`MAX_MESSAGE_LEN`]): between paragraphs where it can,
 /// else between lines, else between words, else anywhere, but never inside a tag or an entity. A tag open at a
 /// cut is closed at the end of one message and opened again at the start of the next. The limit must leave room
-/// for the tags that can be open at once (a few dozen bytes for what [`markdown`] writes).
+/// for the tags that can be open at once (a few dozen bytes for what [`crate::present::sink::Html`] writes).
 pub fn split(html: &str, limit: usize) -> Vec<String> {
     let html = html.trim();
     if telegram_len(html) <= limit {
@@ -265,30 +153,21 @@ fn cut<'a>(atoms: &[Atom<'a>], start: usize, open: &[OpenTag<'a>], room: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::present::markdown::html as markdown;
 
-    #[test]
-    fn escapes_everything_from_faq() {
-        assert_eq!(
-            markdown("Fees & charges: <b>none</b> > 0 <none>"),
-            "Fees &amp; charges: &lt;b&gt;none&lt;/b&gt; &gt; 0 &lt;none&gt;"
-        );
-        assert_eq!(
-            markdown("**Free.** See [the *site*](https://x.example/?a=1&b=\"2\") and `a<b`"),
-            "<b>Free.</b> See <a href=\"https://x.example/?a=1&amp;b=&quot;2&quot;\">the <i>site</i></a> and <code>a&lt;b</code>"
-        );
-    }
-
-    #[test]
-    fn lists_and_paragraphs_become_text() {
-        assert_eq!(
-            markdown("One.\n\n- a\n- b\n\n1. x\n2. y\n\nEnd."),
-            "One.\n\n• a\n• b\n\n1. x\n2. y\n\nEnd."
-        );
-    }
-
-    #[test]
-    fn plain_text_drops_tags_and_decodes_entities() {
-        assert_eq!(plain(&markdown("**Fees** & <none>")), "Fees & <none>");
+    /// The text Telegram shows for this HTML: tags dropped, entities decoded.
+    fn plain(html: &str) -> String {
+        atoms(html)
+            .iter()
+            .filter(|atom| atom.kind == AtomKind::Text)
+            .map(|atom| match atom.text {
+                "&amp;" => "&",
+                "&lt;" => "<",
+                "&gt;" => ">",
+                "&quot;" => "\"",
+                text => text,
+            })
+            .collect()
     }
 
     #[test]

@@ -7,7 +7,6 @@ pub mod handlers;
 pub mod html;
 pub mod redact;
 pub mod run;
-pub mod text;
 pub mod token;
 
 pub use conversation::{Asker, Button, Conversation, Outgoing, Pressed};

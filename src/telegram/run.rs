@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::Dispatcher;
@@ -12,14 +11,12 @@ use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use teloxide::update_listeners::webhooks;
-use teloxide::utils::command::BotCommands;
 use teloxide::{ApiError, RequestError};
 use thiserror::Error;
 use tokio::sync::mpsc;
 use tracing::{error, info, warn};
 use url::Url;
 
-use super::commands::Command;
 use super::conversation::{Conversation, reload_report};
 use super::handlers;
 use super::redact;
@@ -112,7 +109,7 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
     };
     let username = me.username().to_string();
     info!(bot = %username, id = %config.token.bot_id(), "connected");
-    if let Err(error) = bot.set_my_commands(Command::bot_commands()).await {
+    if let Err(error) = bot.set_my_commands(super::commands::menu()).await {
         warn!(%error, "cannot register the command menu; commands still work when typed");
     }
 
@@ -127,7 +124,7 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
     }) {
         Ok(watcher) => Some(watcher),
         Err(error) => {
-            warn!(error = %crate::search::store::error_chain(&error), "faq/ changes will not be picked up; use /reload");
+            warn!(error = %crate::error_chain::error_chain(&error), "faq/ changes will not be picked up; use /reload");
             None
         }
     };
@@ -224,32 +221,19 @@ async fn connect(bot: &Throttle<Bot>, source: &TokenSource) -> Result<Me, RunErr
 
 /// The same on every replica, and says nothing about the token it comes from.
 fn webhook_secret(token: &Token) -> String {
-    Sha256::new()
-        .chain_update(b"faqbot webhook secret\0")
-        .chain_update(token.expose().as_bytes())
-        .finalize()
-        .iter()
-        .take(24)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::digest::sha256_hex(&[b"faqbot webhook secret\0", token.expose().as_bytes()], 24)
 }
 
 /// Sends each reload problem to every admin's private chat.
 async fn tell_admins(
     bot: Throttle<Bot>,
     conversation: Arc<Conversation>,
-    mut reports: mpsc::UnboundedReceiver<String>,
+    mut reports: mpsc::UnboundedReceiver<crate::present::Doc>,
 ) {
     while let Some(report) = reports.recv().await {
         for admin in conversation.admins() {
             let Ok(chat) = i64::try_from(admin) else { continue };
-            let outgoing = super::html::split(&report, super::html::MAX_MESSAGE_LEN)
-                .into_iter()
-                .map(|html| super::Outgoing {
-                    html,
-                    keyboard: Vec::new(),
-                })
-                .collect::<Vec<_>>();
+            let outgoing = [super::Outgoing::from(report.clone())];
             if let Err(error) = handlers::send(&bot, ChatId(chat), None, &outgoing).await {
                 warn!(admin, error = %error, "cannot tell an admin about a reload problem (has the admin started the bot?)");
             }

@@ -266,3 +266,20 @@ fn crlf_entries_answer_with_plain_newlines() {
     assert!(!answer.contains('\r'), "{answer:?}");
     assert!(answer.ends_with("instead.\n\nSecond paragraph."), "{answer:?}");
 }
+
+/// Answers speak of "the change on April 15th" without a year: a cited rule with a date shows it, in each language.
+#[test]
+fn a_cited_rule_shows_when_it_took_effect() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["ask", "How often can a service account broadcast messages?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(&output.stdout, "the April 15th change. (since April 2014)\n");
+    let undated = output
+        .stdout
+        .lines()
+        .find(|line| line.contains("rules-change-often"))
+        .expect("the second rule");
+    assert!(!undated.contains("since"), "{undated}");
+    let output = workspace.run(&["ask", "服务号每月可以群发几次？"]);
+    assert_contains(&output.stdout, "（2014年4月起）");
+}

@@ -1,6 +1,6 @@
 //! `faqbot chat`: the bot's conversation in a terminal, with buttons as numbered choices.
 
-use faqbot::telegram::text::EN;
+use faqbot::present::text::EN;
 
 use crate::util::{Workspace, assert_contains};
 
@@ -59,4 +59,13 @@ fn commands_work_as_in_the_bot_including_the_operators_admin_commands() {
     assert_contains(&output.stdout, "Since start\nanswered 0, declined 0");
     assert_contains(&output.stdout, "不可以");
     assert_contains(&output.stdout, "[1] 👍 有帮助");
+}
+
+#[test]
+fn a_cited_rule_shows_when_it_took_effect() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run_with_input(&["chat"], Some("How often can a service account broadcast messages?\n"));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(&output.stdout, "• service-broadcast-four-per-month – ");
+    assert_contains(&output.stdout, "the April 15th change. (since April 2014)\n");
 }

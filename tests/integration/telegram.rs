@@ -6,11 +6,12 @@ use faqbot::Engine;
 use faqbot::answer::DEFAULT_THRESHOLD;
 use faqbot::feedback::{self, FeedbackLog, Vote};
 use faqbot::live::LiveEngine;
+use faqbot::present::Doc;
+use faqbot::present::text::{EN, ZH};
 use faqbot::search::open_or_build;
 use faqbot::telegram::Conversation;
 use faqbot::telegram::handlers::{self, HandlerError};
 use faqbot::telegram::html::MAX_MESSAGE_LEN;
-use faqbot::telegram::text::{EN, ZH};
 use teloxide::dptree;
 use teloxide::prelude::*;
 use teloxide::types::{
@@ -90,34 +91,9 @@ fn buttons(request: &SendMessageTextBody) -> Vec<Vec<(String, String)>> {
 /// What Telegram's HTML parser accepts: only its tags, balanced, and no bare `<`, `>` or `&` in the text.
 #[track_caller]
 fn assert_valid_telegram_html(html: &str) {
-    const TAGS: &[&str] = &["b", "i", "u", "s", "code", "pre", "a", "blockquote"];
-    let mut open: Vec<String> = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find(['<', '>', '&']) {
-        let after = &rest[at..];
-        if after.starts_with('>') {
-            panic!("bare `>` in {html}");
-        } else if after.starts_with('&') {
-            let entity = ["&amp;", "&lt;", "&gt;", "&quot;"]
-                .iter()
-                .find(|entity| after.starts_with(**entity))
-                .unwrap_or_else(|| panic!("bare `&` in {html}"));
-            rest = &after[entity.len()..];
-        } else {
-            let end = after.find('>').unwrap_or_else(|| panic!("unclosed tag in {html}"));
-            let tag = &after[1..end];
-            match tag.strip_prefix('/') {
-                Some(name) => assert_eq!(open.pop().as_deref(), Some(name), "unbalanced </{name}> in {html}"),
-                None => {
-                    let name = tag.split_whitespace().next().unwrap_or_default();
-                    assert!(TAGS.contains(&name), "unsupported tag <{tag}> in {html}");
-                    open.push(name.to_string());
-                }
-            }
-            rest = &after[end + 1..];
-        }
+    if let Err(problem) = faqbot::present::sink::check_telegram_html(html) {
+        panic!("{problem}");
     }
-    assert!(open.is_empty(), "unclosed {open:?} in {html}");
 }
 
 #[tokio::test]
@@ -125,7 +101,7 @@ async fn start_greets_and_offers_three_example_questions() {
     let workspace = Workspace::shipped();
     let sent = sent(text("/start"), &conversation(&workspace)).await;
     assert_eq!(sent.len(), 1);
-    assert_starts_with(&sent[0].text, EN.greeting);
+    assert_starts_with(&sent[0].text, &Doc::from_markdown(EN.greeting).html());
     assert_eq!(sent[0].parse_mode, Some(ParseMode::Html));
     let examples = buttons(&sent[0]);
     assert_eq!(examples.len(), 3, "{examples:?}");
@@ -141,7 +117,7 @@ async fn help_explains_the_commands() {
     let workspace = Workspace::shipped();
     let sent = sent(text("/help"), &conversation(&workspace)).await;
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].text, EN.help);
+    assert_eq!(sent[0].text, EN.help().html());
 }
 
 #[tokio::test]
@@ -506,8 +482,8 @@ async fn long_answers_are_split_into_messages_telegram_accepts() {
 }
 
 #[test]
-fn the_command_menu_comes_from_the_doc_comments_and_hides_admin_commands() {
-    let menu = <faqbot::telegram::commands::Command as teloxide::utils::command::BotCommands>::bot_commands();
+fn the_command_menu_comes_from_the_text_table_and_hides_admin_commands() {
+    let menu = faqbot::telegram::commands::menu();
     let listed: Vec<(&str, &str)> = menu
         .iter()
         .map(|command| (command.command.trim_start_matches('/'), command.description.as_str()))

@@ -1,4 +1,5 @@
-//! `faqbot dev` (hidden): tools for the benchmarks, a synthetic knowledge base of any size and warm latency.
+//! `faqbot-synth`: the benchmarks' tools, kept out of the shipped binary: a synthetic knowledge base of any size
+//! (with a question set) and the warm latency of the engine on a question set.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,32 +7,45 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use faqbot::Ask;
+use clap::Parser;
+use faqbot::answer::DEFAULT_THRESHOLD;
 use faqbot::answer::Calibration;
 use faqbot::eval;
-use faqbot::synth;
+use faqbot::search::open_or_build;
+use faqbot::{Ask, Engine};
 use serde::Serialize;
 
-use super::{EXIT_OK, Settings};
-
-#[derive(Debug, clap::Args)]
-pub struct DevArgs {
-    #[command(subcommand)]
-    command: DevCommand,
-}
-
-#[derive(Debug, clap::Subcommand)]
-enum DevCommand {
+/// Tools for faqbot's benchmarks: synthetic knowledge bases and warm latency.
+#[derive(Debug, Parser)]
+#[command(name = "faqbot-synth", version, about, max_term_width = 100)]
+enum Command {
     /// Write a synthetic knowledge base (and optionally a question set) in the faq/ format
     Generate(GenerateArgs),
     /// Answer every question of a JSON Lines file in one warm process and print latency percentiles as JSON
     Latency(LatencyArgs),
+    /// Print the seed the benchmarks use unless told otherwise
+    Seed,
+}
+
+fn main() -> ExitCode {
+    let outcome = match Command::parse() {
+        Command::Generate(args) => generate(args),
+        Command::Latency(args) => latency(args),
+        Command::Seed => {
+            println!("{}", faqbot_synth::DEFAULT_SEED);
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::from(2)
+    })
 }
 
 #[derive(Debug, clap::Args)]
 struct GenerateArgs {
     /// How many entries to write (at most 500,000)
-    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=synth::MAX_ENTRIES as u64))]
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=faqbot_synth::MAX_ENTRIES as u64))]
     entries: usize,
     /// The folder to write the knowledge base into; must be new or empty
     #[arg(long, value_name = "DIR")]
@@ -40,15 +54,21 @@ struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     questions: Option<PathBuf>,
     /// How many questions to write with --questions
-    #[arg(long, value_name = "N", default_value_t = synth::DEFAULT_QUESTIONS)]
+    #[arg(long, value_name = "N", default_value_t = faqbot_synth::DEFAULT_QUESTIONS)]
     question_count: usize,
     /// The seed: the same seed always writes the same bytes
-    #[arg(long, value_name = "S", default_value_t = synth::DEFAULT_SEED)]
+    #[arg(long, value_name = "S", default_value_t = faqbot_synth::DEFAULT_SEED)]
     seed: u64,
 }
 
 #[derive(Debug, clap::Args)]
 struct LatencyArgs {
+    /// The knowledge base folder
+    #[arg(long, value_name = "DIR", default_value = "faq")]
+    faq: PathBuf,
+    /// The index folder, built from --faq when missing or stale
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    index: PathBuf,
     /// JSON Lines of {"q": question, "expect": [entry ids]}; an empty expect means the question should be declined
     #[arg(long, value_name = "FILE")]
     questions: PathBuf,
@@ -57,16 +77,8 @@ struct LatencyArgs {
     warmup: usize,
 }
 
-pub fn run(settings: &Settings, args: DevArgs) -> anyhow::Result<ExitCode> {
-    match args.command {
-        DevCommand::Generate(args) => generate(args),
-        DevCommand::Latency(args) => latency(settings, args),
-    }
-}
-
 fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let corpus = synth::generate(args.entries, args.seed);
+    let corpus = faqbot_synth::generate(args.entries, args.seed);
     corpus
         .write_faq(&args.out)
         .with_context(|| format!("cannot generate the knowledge base in {}", args.out.display()))?;
@@ -83,7 +95,7 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     )?;
     if let Some(path) = &args.questions {
         let cases = corpus.questions(args.question_count, args.seed);
-        synth::write_questions(path, &cases).context("cannot write the question set")?;
+        faqbot_synth::write_questions(path, &cases).context("cannot write the question set")?;
         let declines = cases.iter().filter(|c| c.expect.is_empty()).count();
         writeln!(
             out,
@@ -92,11 +104,10 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             path.display()
         )?;
     }
-    tracing::info!(millis = started.elapsed().as_millis() as u64, "generated");
-    Ok(ExitCode::from(EXIT_OK))
+    Ok(ExitCode::SUCCESS)
 }
 
-/// What `faqbot dev latency` prints. Times are per question, in microseconds.
+/// What `faqbot-synth latency` prints. Times are per question, in microseconds.
 #[derive(Debug, Serialize)]
 struct LatencyReport {
     faq: PathBuf,
@@ -123,10 +134,17 @@ struct LatencyReport {
     peak_rss_kib: Option<u64>,
 }
 
-fn latency(settings: &Settings, args: LatencyArgs) -> anyhow::Result<ExitCode> {
+fn latency(args: LatencyArgs) -> anyhow::Result<ExitCode> {
     let cases = eval::read_cases(&args.questions)?;
     let opening = Instant::now();
-    let engine = settings.open_engine()?;
+    let opened = open_or_build(&args.faq, &args.index, false).with_context(|| {
+        format!(
+            "cannot open an index of {} in {}",
+            args.faq.display(),
+            args.index.display()
+        )
+    })?;
+    let engine = Engine::new(opened.index, DEFAULT_THRESHOLD);
     let open_ms = opening.elapsed().as_secs_f64() * 1e3;
     let rss_after_open_kib = proc_status_kib("VmRSS");
     for case in cases.iter().cycle().take(args.warmup) {
@@ -144,7 +162,7 @@ fn latency(settings: &Settings, args: LatencyArgs) -> anyhow::Result<ExitCode> {
     let score = eval::score(&engine, &outcomes, Calibration::shipped(), engine.threshold());
     let stats = Percentiles::of(times);
     let report = LatencyReport {
-        faq: settings.faq.clone(),
+        faq: args.faq.clone(),
         entries: engine.index().manifest().entries,
         questions: cases.len(),
         warmup: args.warmup,
@@ -164,7 +182,7 @@ fn latency(settings: &Settings, args: LatencyArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &report)?;
     writeln!(out)?;
-    Ok(ExitCode::from(EXIT_OK))
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Sorted durations, read by nearest rank.

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::curate::entry_file::{self, inline_array, toml_string};
-use crate::eval::Case;
-use crate::faq::entry::normalize_question;
-use crate::faq::{AccountKind, Entry};
-use crate::faq::{RULES_FILE, SYNONYMS_FILE};
+use faqbot::curate::entry_file::{self, inline_array, toml_string};
+use faqbot::eval::Case;
+use faqbot::faq::entry::normalize_question;
+use faqbot::faq::{AccountKind, Entry};
+use faqbot::faq::{RULES_FILE, SYNONYMS_FILE};
 
 /// The seed the benchmarks use unless told otherwise.
 pub const DEFAULT_SEED: u64 = 20_261_123;
@@ -684,7 +684,7 @@ impl Corpus {
     /// rules.toml for the corpus.
     pub fn rules_file(&self) -> String {
         let mut text = format!(
-            "# Synthetic rules catalogue (faqbot dev generate, seed {}).\n",
+            "# Synthetic rules catalogue (faqbot-synth generate, seed {}).\n",
             self.seed
         );
         for rule in &self.rules {
@@ -702,7 +702,7 @@ impl Corpus {
 
     /// synonyms.toml for the corpus.
     pub fn synonyms_file(&self) -> String {
-        let mut text = String::from("# Synthetic synonym groups (faqbot dev generate).\n");
+        let mut text = String::from("# Synthetic synonym groups (faqbot-synth generate).\n");
         for group in SYNONYM_GROUPS {
             let _ = write!(text, "\n[[group]]\nterms = {}\n", inline_array(group));
         }
@@ -740,7 +740,7 @@ impl Corpus {
         let chinese_entries: Vec<&Entry> = self
             .entries
             .iter()
-            .filter(|e| e.questions.iter().any(|q| crate::lang::is_chinese(q)))
+            .filter(|e| e.questions.iter().any(|q| faqbot::lang::is_chinese(q)))
             .collect();
         (0..count)
             .map(|_| {
@@ -757,7 +757,7 @@ impl Corpus {
                 let phrasings: Vec<&String> = entry
                     .questions
                     .iter()
-                    .filter(|q| crate::lang::is_chinese(q) == chinese)
+                    .filter(|q| faqbot::lang::is_chinese(q) == chinese)
                     .collect();
                 let q = match phrasings.as_slice() {
                     [] => entry.questions[0].clone(),
@@ -881,7 +881,7 @@ fn out_of_domain(rng: &mut SplitMix64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faq::KnowledgeBase;
+    use faqbot::faq::KnowledgeBase;
 
     fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
@@ -955,7 +955,7 @@ mod tests {
         let cases = corpus.questions(DEFAULT_QUESTIONS, DEFAULT_SEED);
         assert_eq!(cases.len(), DEFAULT_QUESTIONS);
         let declines = cases.iter().filter(|c| c.expect.is_empty()).count();
-        let chinese = cases.iter().filter(|c| crate::lang::is_chinese(&c.q)).count();
+        let chinese = cases.iter().filter(|c| faqbot::lang::is_chinese(&c.q)).count();
         assert!((80..=200).contains(&declines), "{declines} out-of-domain questions");
         assert!((80..=200).contains(&chinese), "{chinese} Chinese questions");
         for case in &cases {
@@ -972,7 +972,7 @@ mod tests {
         let path = dir.path().join("sub/questions.jsonl");
         let cases = generate(20, 1).questions(30, 1);
         write_questions(&path, &cases).expect("write");
-        let read = crate::eval::read_cases(&path).expect("read");
+        let read = faqbot::eval::read_cases(&path).expect("read");
         assert_eq!(read.len(), 30);
         assert_eq!(read[3].q, cases[3].q);
         assert_eq!(read[3].expect, cases[3].expect);
