@@ -5,6 +5,7 @@ mod add_question;
 mod ask;
 mod chat;
 mod check;
+mod curation;
 mod dev;
 mod eval;
 mod export;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use faqbot::curate::review::{self, Action, Group, Review, ReviewState};
 
-use super::add::AddArgs;
+use super::add::{AddArgs, Added};
 use super::{EXIT_OK, Settings, add, add_question, print_error};
 
 #[derive(Debug, clap::Args)]
@@ -71,8 +71,12 @@ pub fn run(settings: &Settings, args: ReviewArgs) -> anyhow::Result<ExitCode> {
         let questions: Vec<String> = group.questions.iter().map(|q| q.question.clone()).collect();
         let outcome = match choice {
             ADD_ALTERNATES => add_alternates(settings, group, questions, &mut state),
-            NEW_ENTRY => add::add(settings, AddArgs::with_questions(questions.clone())).map(|id| {
-                state.mark(questions.iter().map(String::as_str), Action::NewEntry, Some(&id));
+            NEW_ENTRY => add::add(settings, AddArgs::with_questions(questions.clone())).map(|added| {
+                let (action, id) = match &added {
+                    Added::Entry(id) => (Action::NewEntry, id),
+                    Added::Phrasings(id) => (Action::Alternate, id),
+                };
+                state.mark(questions.iter().map(String::as_str), action, Some(id));
             }),
             DISMISS => {
                 state.mark(questions.iter().map(String::as_str), Action::Dismissed, None);

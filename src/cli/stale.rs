@@ -7,7 +7,7 @@ use faqbot::curate::stale::{self, StaleReason};
 use faqbot::curate::{CurateError, today};
 use faqbot::faq::KnowledgeBase;
 
-use super::add::explain;
+use super::curation::explain;
 use super::{EXIT_OK, EXIT_PROBLEMS, Settings};
 
 #[derive(Debug, clap::Args)]
