@@ -266,3 +266,21 @@ fn crlf_entries_answer_with_plain_newlines() {
     assert!(!answer.contains('\r'), "{answer:?}");
     assert!(answer.ends_with("instead.\n\nSecond paragraph."), "{answer:?}");
 }
+
+#[test]
+fn with_log_a_declined_question_is_logged_for_review_and_an_answer_is_not() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["ask", "Can I sell tea on WeChat?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(!workspace.path().join("data").exists(), "without --log nothing is written");
+    let output = workspace.run_with_input(
+        &["ask", "--log"],
+        Some("Can I sell tea on WeChat?\nHow much does a WeChat official account cost?\n"),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let declined = faqbot::feedback::read_declined(&workspace.path().join("data")).expect("declined log");
+    assert_eq!(declined.records.len(), 1);
+    assert_eq!(declined.records[0].question, "Can I sell tea on WeChat?");
+    assert_eq!(declined.records[0].nearest.as_deref(), Some("international-accounts"));
+    assert_eq!(declined.records[0].chat.len(), 16);
+}
