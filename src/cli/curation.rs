@@ -1,17 +1,26 @@
 //! The steps every curation command ends with, as the terminal shows them: the problems a refused change would
 //! cause, faq/'s warnings after a write, and the rebuilt index.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, bail};
 use faqbot::curate::{Changes, CurateError};
-use faqbot::faq::Problems;
+use faqbot::faq::{Problems, Severity};
 use faqbot::search::{Freshness, open_or_build};
 
 use super::{Settings, explain_index_error};
 
 /// Writes the change, or prints the problems it would cause and writes nothing.
+/// Notices (gaps in coverage) are kept for the files written only, so that a change shows what it left to do
+/// without repeating every other entry's.
 pub fn commit(changes: Changes) -> anyhow::Result<Problems> {
+    let written: Vec<PathBuf> = changes.paths().map(Path::to_path_buf).collect();
     match changes.commit() {
-        Ok(loaded) => Ok(loaded.problems),
+        Ok(loaded) => {
+            let mut problems = loaded.problems;
+            problems.retain(|problem| problem.severity != Severity::Notice || written.contains(&problem.path));
+            Ok(problems)
+        }
         Err(error) => Err(explain(error)),
     }
 }

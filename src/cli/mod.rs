@@ -25,6 +25,7 @@ use clap::{Parser, Subcommand};
 use faqbot::Engine;
 use faqbot::answer::DEFAULT_THRESHOLD;
 use faqbot::search::{Freshness, IndexError, open_or_build};
+use faqbot::faq::Severity;
 use faqbot::settings::Config;
 
 /// Exit code for success, including a declined question.
@@ -136,7 +137,8 @@ impl Settings {
             open_or_build(&self.faq, &self.index, false).map_err(|error| explain_index_error(error, &self.faq))?;
         match &opened.freshness {
             Freshness::Stale(why) => {
-                for problem in opened.problems.iter() {
+                // What keeps faq/ from loading; coverage notices are for `faqbot check`.
+                for problem in opened.problems.iter().filter(|p| p.severity != Severity::Notice) {
                     eprintln!("{problem}");
                 }
                 eprintln!("warning: {why}; answering from the last good index until that is fixed");
@@ -151,7 +153,7 @@ impl Settings {
 /// Prints faq/ problems before the error that summarizes them.
 fn explain_index_error(error: IndexError, faq: &Path) -> anyhow::Error {
     if let IndexError::InvalidFaq(problems) = &error {
-        for problem in problems.iter() {
+        for problem in problems.iter().filter(|p| p.severity != Severity::Notice) {
             eprintln!("{problem}");
         }
         return anyhow::Error::new(error).context(format!(

@@ -381,3 +381,15 @@ fn a_question_with_a_line_break_is_refused_and_ids_end_on_a_whole_phrase() {
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stdout, "Added faq/can-i-link-a-mini-program.md");
 }
+
+#[test]
+fn after_adding_the_new_entrys_coverage_gaps_are_noticed_and_no_others() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run(&tea_with("--question", "Can I sell tea in my shop?"));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(
+        &output.stderr,
+        "faq/can-i-sell-tea-in-my-shop.md:4: notice: 1 English phrasing(s); faq/README.md asks for at least 8",
+    );
+    assert!(!output.stderr.contains("account-type.md"), "{}", output.stderr);
+}
