@@ -7,10 +7,12 @@ mod chat;
 mod check;
 mod curation;
 mod dev;
+mod docs;
 mod eval;
 mod export;
 mod import;
 mod index;
+mod list;
 mod render;
 mod review;
 mod search;
@@ -59,6 +61,39 @@ pub struct Args {
     /// Log more (-v: info, -vv: debug); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour and styles: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+}
+
+/// When output is styled, as `--color` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Applies the choice to everything written through anstream (stdout and stderr alike).
+    pub fn apply(self) {
+        let choice = match self {
+            Self::Auto => anstream::ColorChoice::Auto,
+            Self::Always => anstream::ColorChoice::Always,
+            Self::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
+
+    /// Whether log lines on stderr get colours: never when stderr is a file or a pipe (unless `always`).
+    fn for_stderr(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +125,12 @@ enum Command {
     Telegram(telegram::TelegramArgs),
     /// Talk to the bot in this terminal, no token needed: buttons become numbered choices
     Chat(chat::ChatArgs),
+    /// List the entries (id and canonical question) and the rules, as a table or JSON Lines
+    List(list::ListArgs),
+    /// Print shell completions: `faqbot completions bash > /etc/bash_completion.d/faqbot`
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff): `faqbot man > faqbot.1`
+    Man(docs::ManArgs),
     /// Benchmark tools: generate a synthetic faq/, measure warm latency
     #[command(hide = true)]
     Dev(dev::DevArgs),
@@ -165,6 +206,12 @@ fn explain_index_error(error: IndexError, faq: &Path) -> anyhow::Error {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Generated from the definitions alone: they work anywhere, whatever faqbot.toml says.
+    match args.command {
+        Command::Completions(command) => return docs::completions(command),
+        Command::Man(command) => return docs::man(command),
+        _ => {}
+    }
     let settings = Settings::resolve(&args).context("cannot read the settings")?;
     match args.command {
         Command::Ask(command) => ask::run(&settings, command),
@@ -180,11 +227,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Import(command) => import::run(&settings, command),
         Command::Telegram(command) => telegram::run(&settings, command),
         Command::Chat(command) => chat::run(&settings, command),
+        Command::List(command) => list::run(&settings, command),
+        Command::Completions(command) => docs::completions(command),
+        Command::Man(command) => docs::man(command),
         Command::Dev(command) => dev::run(&settings, command),
     }
 }
 
-pub fn init_tracing(verbose: u8) {
+pub fn init_tracing(verbose: u8, color: ColorWhen) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -195,6 +245,7 @@ pub fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(faqbot::telegram::redact::RedactedStderr)
+        .with_ansi(color.for_stderr())
         .with_target(false)
         .init();
 }

@@ -284,3 +284,18 @@ fn with_log_a_declined_question_is_logged_for_review_and_an_answer_is_not() {
     assert_eq!(declined.records[0].nearest.as_deref(), Some("international-accounts"));
     assert_eq!(declined.records[0].chat.len(), 16);
 }
+
+#[test]
+fn redirected_stderr_gets_no_escape_codes_unless_asked() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    // A broken faq/ with an index to fall back on: warnings and log lines on stderr.
+    workspace.write("faq/account-type.md", "+++\nid = \"account-type\"\nnot toml\n+++\n");
+    let output = workspace.run(&["ask", "Is registration free?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(&output.stderr, "answering from the last good index");
+    assert!(!output.stderr.contains('\u{1b}'), "{:?}", output.stderr);
+    let output = workspace.run(&["--color", "always", "ask", "Is registration free?"]);
+    assert!(output.stderr.contains('\u{1b}'), "--color always styles the log lines: {:?}", output.stderr);
+    assert!(output.stdout.contains('\u{1b}'), "and the answer");
+}
