@@ -252,6 +252,21 @@ fn dismissing_a_question_that_is_not_in_the_logs_says_so_and_exits_1() {
 }
 
 #[test]
+fn the_readme_review_example_comes_from_the_example_logs() {
+    let workspace = Workspace::shipped();
+    let logs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data");
+    let output = workspace.run(&["--data-dir", logs, "review"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let example = readme
+        .split("$ faqbot --data-dir tests/fixtures/data review\n")
+        .nth(1)
+        .and_then(|rest| rest.split("Run `faqbot review` in a terminal").next())
+        .expect("the review example in the README");
+    assert_eq!(output.stdout, example, "update the README's review example");
+}
+
+#[test]
 fn stale_counts_from_the_date_given() {
     let workspace = Workspace::fixture();
     let output = workspace.run(&["stale", "--today", "2027-12-01"]);
