@@ -258,11 +258,7 @@ fn prompt_questions() -> anyhow::Result<Vec<String>> {
 }
 
 /// Asks in the terminal for whatever the flags left out (the questions are known by now).
-fn prompt_missing(
-    settings: &Settings,
-    args: &mut AddArgs,
-    knowledge_base: &KnowledgeBase,
-) -> anyhow::Result<()> {
+fn prompt_missing(settings: &Settings, args: &mut AddArgs, knowledge_base: &KnowledgeBase) -> anyhow::Result<()> {
     use inquire::{MultiSelect, Text};
     if args.id.is_none() {
         let suggested = suggest_id(&settings.faq, knowledge_base, &args.questions).unwrap_or_default();

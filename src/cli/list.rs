@@ -51,7 +51,8 @@ pub fn run(settings: &Settings, args: ListArgs) -> anyhow::Result<ExitCode> {
         }
         for rule in kb.rules.iter().filter(|_| rules) {
             let mut line = json!({"kind": "rule"});
-            if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), serde_json::to_value(rule)?) {
+            if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), serde_json::to_value(rule)?)
+            {
                 line.extend(fields);
             }
             writeln!(out, "{line}")?;
@@ -80,7 +81,11 @@ pub fn run(settings: &Settings, args: ListArgs) -> anyhow::Result<ExitCode> {
         let width = kb.rules.iter().map(|r| r.id.chars().count()).max().unwrap_or(0);
         writeln!(out, "{BOLD}Rules ({}){BOLD:#}", kb.rules.len())?;
         for rule in &kb.rules {
-            let since = rule.since.as_deref().map(|since| format!(" (since {since})")).unwrap_or_default();
+            let since = rule
+                .since
+                .as_deref()
+                .map(|since| format!(" (since {since})"))
+                .unwrap_or_default();
             writeln!(out, "  {:width$}  {}{DIM}{since}{DIM:#}", rule.id, rule.statement)?;
         }
     }

@@ -26,8 +26,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use faqbot::Engine;
 use faqbot::answer::DEFAULT_THRESHOLD;
-use faqbot::search::{Freshness, IndexError, open_or_build};
 use faqbot::faq::Severity;
+use faqbot::search::{Freshness, IndexError, open_or_build};
 use faqbot::settings::Config;
 
 /// Exit code for success, including a declined question.

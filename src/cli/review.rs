@@ -109,7 +109,11 @@ fn dismiss(settings: &Settings, questions: &[String], state: &mut ReviewState) -
             settings.data_dir.display()
         );
     }
-    Ok(ExitCode::from(if unmatched.is_empty() { EXIT_OK } else { EXIT_PROBLEMS }))
+    Ok(ExitCode::from(if unmatched.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PROBLEMS
+    }))
 }
 
 fn add_alternates(

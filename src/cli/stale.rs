@@ -37,7 +37,11 @@ pub fn run(settings: &Settings, args: StaleArgs) -> anyhow::Result<ExitCode> {
             problems: loaded.problems,
         }));
     }
-    let found = stale::find(&loaded.knowledge_base, args.today.unwrap_or_else(today), i64::from(args.days));
+    let found = stale::find(
+        &loaded.knowledge_base,
+        args.today.unwrap_or_else(today),
+        i64::from(args.days),
+    );
     let mut out = std::io::stdout().lock();
     for entry in &found {
         if args.json {

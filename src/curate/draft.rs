@@ -265,7 +265,9 @@ mod tests {
     const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/faq");
 
     fn fixture() -> KnowledgeBase {
-        KnowledgeBase::load(Path::new(FIXTURE)).expect("fixture loads").knowledge_base
+        KnowledgeBase::load(Path::new(FIXTURE))
+            .expect("fixture loads")
+            .knowledge_base
     }
 
     fn date() -> jiff::civil::Date {

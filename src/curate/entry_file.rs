@@ -67,8 +67,8 @@ const MAX_ID_WORDS: usize = 8;
 /// Words an id made from a question must not end on when the question is cut short: `…-to-my` reads as cut
 /// mid-phrase, `…-mini-program` does not.
 const DANGLING_WORDS: &[&str] = &[
-    "a", "an", "the", "to", "my", "our", "your", "its", "their", "of", "in", "on", "at", "for", "from", "with",
-    "and", "or", "but", "by", "as", "is", "are", "be", "i", "we", "can", "do", "does", "if", "than", "that", "this",
+    "a", "an", "the", "to", "my", "our", "your", "its", "their", "of", "in", "on", "at", "for", "from", "with", "and",
+    "or", "but", "by", "as", "is", "are", "be", "i", "we", "can", "do", "does", "if", "than", "that", "this",
 ];
 
 /// A kebab-case id from the first question with Latin letters or digits: "Can I sell tea?" → `can-i-sell-tea`.

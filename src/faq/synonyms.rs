@@ -122,7 +122,9 @@ mod tests {
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             messages,
-            ["faq/synonyms.toml:2: error: a synonym group needs at least two different terms, and this one repeats `fee` (terms are compared ignoring case): add a synonym or remove the group"]
+            [
+                "faq/synonyms.toml:2: error: a synonym group needs at least two different terms, and this one repeats `fee` (terms are compared ignoring case): add a synonym or remove the group"
+            ]
         );
     }
 }

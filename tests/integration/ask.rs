@@ -272,7 +272,10 @@ fn with_log_a_declined_question_is_logged_for_review_and_an_answer_is_not() {
     let workspace = Workspace::shipped();
     let output = workspace.run(&["ask", "Can I sell tea on WeChat?"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert!(!workspace.path().join("data").exists(), "without --log nothing is written");
+    assert!(
+        !workspace.path().join("data").exists(),
+        "without --log nothing is written"
+    );
     let output = workspace.run_with_input(
         &["ask", "--log"],
         Some("Can I sell tea on WeChat?\nHow much does a WeChat official account cost?\n"),
@@ -296,6 +299,10 @@ fn redirected_stderr_gets_no_escape_codes_unless_asked() {
     assert_contains(&output.stderr, "answering from the last good index");
     assert!(!output.stderr.contains('\u{1b}'), "{:?}", output.stderr);
     let output = workspace.run(&["--color", "always", "ask", "Is registration free?"]);
-    assert!(output.stderr.contains('\u{1b}'), "--color always styles the log lines: {:?}", output.stderr);
+    assert!(
+        output.stderr.contains('\u{1b}'),
+        "--color always styles the log lines: {:?}",
+        output.stderr
+    );
     assert!(output.stdout.contains('\u{1b}'), "and the answer");
 }

@@ -228,8 +228,8 @@ pub fn update(kind: &str, value: Value) -> Update {
     let mut update = json!({"update_id": 1});
     update[kind] = value;
     // From text, as Telegram's updates arrive: teloxide reads an update it cannot parse as `UpdateKind::Error`.
-    let update: Update = serde_json::from_str(&update.to_string())
-        .unwrap_or_else(|error| panic!("not a valid {kind} update: {error}"));
+    let update: Update =
+        serde_json::from_str(&update.to_string()).unwrap_or_else(|error| panic!("not a valid {kind} update: {error}"));
     assert!(
         !matches!(update.kind, teloxide::types::UpdateKind::Error(_)),
         "teloxide could not read the {kind} update: {update:?}"

@@ -51,7 +51,11 @@ fn quit_and_exit_leave_instead_of_being_asked() {
     for word in ["quit", "exit", "/quit", "EXIT"] {
         let output = workspace.run_with_input(&["chat", "--no-log"], Some(&format!("{word}\n{FEES}\n")));
         assert_eq!(output.code, 0, "{}", output.stderr);
-        assert!(!output.stdout.contains(FEES), "{word}: nothing after it is asked:\n{}", output.stdout);
+        assert!(
+            !output.stdout.contains(FEES),
+            "{word}: nothing after it is asked:\n{}",
+            output.stdout
+        );
         assert!(!output.stdout.contains(EN.declined), "{word} is not a question");
     }
 }
@@ -62,7 +66,11 @@ fn in_a_terminal_it_says_how_to_leave_and_leaves_quietly() {
     let output = workspace.run_in_terminal(&["chat", "--no-log"], &[(&["Ctrl-D to leave", "›"], "quit\r")]);
     assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
     assert_contains(&output.stdout, "quit, exit or Ctrl-D to leave");
-    assert!(!output.stdout.contains(EN.declined), "quit was not asked:\n{}", output.stdout);
+    assert!(
+        !output.stdout.contains(EN.declined),
+        "quit was not asked:\n{}",
+        output.stdout
+    );
 
     // Ctrl-D on an empty line.
     let output = workspace.run_in_terminal(&["chat", "--no-log"], &[(&["Ctrl-D to leave", "›"], "\u{4}")]);

@@ -137,7 +137,9 @@ fn coverage_gaps_are_notices_that_do_not_fail_the_check() {
 
     workspace.write(
         "faq/registration-cost.md",
-        &workspace.read("faq/registration-cost.md").replace("<!-- zh -->", "<!-- no zh -->"),
+        &workspace
+            .read("faq/registration-cost.md")
+            .replace("<!-- zh -->", "<!-- no zh -->"),
     );
     let output = workspace.run(&["check"]);
     assert_contains(

@@ -271,7 +271,10 @@ fn in_a_terminal_a_duplicate_is_caught_right_after_the_questions_and_can_become_
     let output = workspace.run_in_terminal(
         &["add"],
         &[
-            (&["Question (the canonical one)"], "Can I switch my account type later?\r"),
+            (
+                &["Question (the canonical one)"],
+                "Can I switch my account type later?\r",
+            ),
             (&["Another phrasing"], "Can I change the type of my account?\r"),
             (&["Another phrasing"], ENTER),
             (&["A Chinese phrasing"], ENTER),
@@ -279,13 +282,21 @@ fn in_a_terminal_a_duplicate_is_caught_right_after_the_questions_and_can_become_
         ],
     );
     assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
-    assert!(!output.stdout.contains("Answer in English"), "no prompt after the questions");
+    assert!(
+        !output.stdout.contains("Answer in English"),
+        "no prompt after the questions"
+    );
     assert_contains(&output.stdout, "Added 2 question(s) to faq/account-type.md");
     assert_eq!(
         workspace.read("faq/account-type.md").len(),
-        before.len() + "  \"Can I switch my account type later?\",\n  \"Can I change the type of my account?\",\n".len()
+        before.len()
+            + "  \"Can I switch my account type later?\",\n  \"Can I change the type of my account?\",\n".len()
     );
-    assert!(workspace.read("faq/account-type.md").contains("\"Can I change the type of my account?\""));
+    assert!(
+        workspace
+            .read("faq/account-type.md")
+            .contains("\"Can I change the type of my account?\"")
+    );
 }
 
 #[test]
@@ -295,10 +306,16 @@ fn in_a_terminal_a_duplicate_question_can_be_changed_or_added_anyway() {
     let output = workspace.run_in_terminal(
         &["add", "--id", "tea-shop"],
         &[
-            (&["Question (the canonical one)"], "Can I switch my account type later?\r"),
+            (
+                &["Question (the canonical one)"],
+                "Can I switch my account type later?\r",
+            ),
             (&["Another phrasing"], ENTER),
             (&["A Chinese phrasing"], ENTER),
-            (&["look like `account-type`", "enter to select"], &format!("{DOWN}{DOWN}{ENTER}")),
+            (
+                &["look like `account-type`", "enter to select"],
+                &format!("{DOWN}{DOWN}{ENTER}"),
+            ),
             (&["Question (the canonical one)"], "Can I sell tea in my shop?\r"),
             (&["Another phrasing"], ENTER),
             (&["A Chinese phrasing"], "能在店里卖茶吗？\r"),
@@ -323,9 +340,18 @@ fn in_a_terminal_a_duplicate_question_can_be_changed_or_added_anyway() {
 
     // Add anyway: the duplicate goes on to the other prompts and is written as a new entry.
     let output = workspace.run_in_terminal(
-        &["add", "--id", "switch-later", "--question", "Can I switch my account type later?"],
         &[
-            (&["look like `account-type`", "enter to select"], &format!("{DOWN}{ENTER}")),
+            "add",
+            "--id",
+            "switch-later",
+            "--question",
+            "Can I switch my account type later?",
+        ],
+        &[
+            (
+                &["look like `account-type`", "enter to select"],
+                &format!("{DOWN}{ENTER}"),
+            ),
             (&["Answer in English"], "No.\r"),
             (&["Next paragraph"], ENTER),
             (&["Chinese answer"], ENTER),
@@ -377,7 +403,10 @@ fn a_question_with_a_line_break_is_refused_and_ids_end_on_a_whole_phrase() {
         &tea_with("--question", "Can I sell tea\nin my shop?"),
         "has a line break: a question is one line",
     );
-    let output = workspace.run(&tea_with("--question", "Can I link a mini program to my official account?"));
+    let output = workspace.run(&tea_with(
+        "--question",
+        "Can I link a mini program to my official account?",
+    ));
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stdout, "Added faq/can-i-link-a-mini-program.md");
 }

@@ -240,7 +240,13 @@ fn stale_lists_old_entries_and_entries_older_than_their_rules() {
 fn dismissing_a_question_that_is_not_in_the_logs_says_so_and_exits_1() {
     let workspace = Workspace::fixture();
     write_logs(&workspace);
-    let output = workspace.run(&["review", "--dismiss", "never asked", "--dismiss", "Can I post videos to Moments?"]);
+    let output = workspace.run(&[
+        "review",
+        "--dismiss",
+        "never asked",
+        "--dismiss",
+        "Can I post videos to Moments?",
+    ]);
     assert_eq!(output.code, 1, "{}", output.stderr);
     assert_contains(&output.stdout, "Dismissed 1 question(s)");
     assert_contains(
@@ -271,7 +277,10 @@ fn stale_counts_from_the_date_given() {
     let workspace = Workspace::fixture();
     let output = workspace.run(&["stale", "--today", "2027-12-01"]);
     assert_eq!(output.code, 1, "{}", output.stderr);
-    assert_contains(&output.stdout, "account-type  reviewed 2026-11-23\n  reviewed 373 days ago (more than 365)\n");
+    assert_contains(
+        &output.stdout,
+        "account-type  reviewed 2026-11-23\n  reviewed 373 days ago (more than 365)\n",
+    );
     let output = workspace.run(&["stale", "--today", "2027-11-01"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     let output = workspace.run(&["stale", "--today", "yesterday"]);

@@ -7,7 +7,10 @@ fn lists_entries_and_rules_as_a_table_or_json_lines() {
     let workspace = Workspace::fixture();
     let output = workspace.run(&["list"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert_contains(&output.stdout, "Entries (2)\n  account-type       Can I switch my account type?  (2 question(s), rules: no-type-switch)\n");
+    assert_contains(
+        &output.stdout,
+        "Entries (2)\n  account-type       Can I switch my account type?  (2 question(s), rules: no-type-switch)\n",
+    );
     assert_contains(&output.stdout, "\n\nRules (2)\n");
     assert_contains(&output.stdout, "  no-type-switch     ");
     assert_contains(&output.stdout, "(since 2014-04-15)");

@@ -62,7 +62,11 @@ async fn sent(message: serde_json::Value, conversation: &Arc<Conversation>) -> V
 
 /// What the bot answered to a button press (the callback query's notice), and the messages it sent.
 async fn pressed(data: &str, conversation: &Arc<Conversation>) -> (Vec<Option<String>>, Vec<SentMessage>) {
-    let received = dispatch(vec![bot_api::update("callback_query", bot_api::press(data))], conversation).await;
+    let received = dispatch(
+        vec![bot_api::update("callback_query", bot_api::press(data))],
+        conversation,
+    )
+    .await;
     let notices = bot_api::requests(&received, "answerCallbackQuery")
         .iter()
         .map(|body| body["text"].as_str().map(str::to_string))
@@ -286,7 +290,10 @@ async fn inline_queries_return_up_to_ten_articles() {
 
     // Through the handler tree: the query is answered with the same articles, and no message is sent.
     let received = dispatch(
-        vec![bot_api::update("inline_query", bot_api::inline_query("verification fee"))],
+        vec![bot_api::update(
+            "inline_query",
+            bot_api::inline_query("verification fee"),
+        )],
         &conversation,
     )
     .await;
@@ -294,10 +301,7 @@ async fn inline_queries_return_up_to_ten_articles() {
     assert_eq!(answered.len(), 1);
     assert_eq!(answered[0]["inline_query_id"], "inline-1");
     assert_eq!(answered[0]["results"][0]["id"], "fees");
-    assert_eq!(
-        answered[0]["results"].as_array().map(Vec::len),
-        Some(answers.len())
-    );
+    assert_eq!(answered[0]["results"].as_array().map(Vec::len), Some(answers.len()));
     assert!(bot_api::sent_messages(&received).is_empty());
 }
 

@@ -61,7 +61,6 @@ fn start_bot_api() -> (String, Received) {
     (url, received)
 }
 
-
 /// A running `faqbot telegram` against the stand-in server, with its stderr collected.
 struct RunningBot {
     child: Child,
