@@ -240,14 +240,24 @@ pub fn init_tracing(verbose: u8, color: ColorWhen) {
         1 => "info",
         _ => "debug",
     };
+    use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(faqbot::telegram::redact::RedactedStderr)
         .with_ansi(color.for_stderr())
         .with_target(false)
-        .init();
+        .with_filter(tracing_subscriber::filter::filter_fn(|metadata| {
+            !is_reported_by_the_caller(metadata)
+        }));
+    tracing_subscriber::registry().with(filter).with(output).init();
+}
+
+/// The index store's "the last good index keeps serving" warning (the event with a `why` field): the store
+/// also returns it as `Freshness::Stale`, and every caller in the binary reports that itself (`open_engine`'s
+/// `warning:` line, `finish`'s error, the live engine's own warning), so the log line would say it twice.
+fn is_reported_by_the_caller(metadata: &tracing::Metadata<'_>) -> bool {
+    metadata.target() == "faqbot::search::store" && metadata.fields().field("why").is_some()
 }
 
 /// Prints the error with its whole chain of causes.

@@ -297,12 +297,31 @@ fn redirected_stderr_gets_no_escape_codes_unless_asked() {
     let output = workspace.run(&["ask", "Is registration free?"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stderr, "answering from the last good index");
+    assert_eq!(
+        output.stderr.matches("last good index").count(),
+        1,
+        "said once, not also as a log line: {}",
+        output.stderr
+    );
+    assert_eq!(
+        output.stderr.matches("invalid TOML").count(),
+        1,
+        "each problem once: {}",
+        output.stderr
+    );
     assert!(!output.stderr.contains('\u{1b}'), "{:?}", output.stderr);
-    let output = workspace.run(&["--color", "always", "ask", "Is registration free?"]);
+    let fresh = Workspace::fixture();
+    let output = fresh.run(&["-v", "ask", "Is registration free?"]);
+    assert_contains(&output.stderr, "INFO");
+    assert!(!output.stderr.contains('\u{1b}'), "{:?}", output.stderr);
+    // A first ask rebuilds the index, which is logged at info.
+    let output = Workspace::fixture().run(&["-v", "--color", "always", "ask", "Is registration free?"]);
     assert!(
-        output.stderr.contains('\u{1b}'),
+        output.stderr.contains("\u{1b}["),
         "--color always styles the log lines: {:?}",
         output.stderr
     );
-    assert!(output.stdout.contains('\u{1b}'), "and the answer");
+    assert!(output.stdout.contains("\u{1b}["), "and the answer");
+    let output = fresh.run(&["--color", "never", "ask", "Is registration free?"]);
+    assert!(!output.stdout.contains('\u{1b}'));
 }
