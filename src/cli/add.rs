@@ -125,18 +125,17 @@ pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<Added> {
             if args.questions.iter().all(|q| q.trim().is_empty()) {
                 args.questions = prompt_questions().context("nothing was written")?;
             }
-            draft::clean_questions(&args.questions)?;
+            let questions = draft::clean_questions(&args.questions)?;
             if args.force {
                 break;
             }
             // Before the other prompts, so that a duplicate costs the curator nothing typed in vain.
-            let found = draft::duplicates(&settings.open_engine()?, &args.questions)?;
+            let found = draft::duplicates(&settings.open_engine()?, &questions)?;
             let Some(first) = found.first() else { break };
             warn_duplicates(&found);
             match prompt_duplicate(&first.entry).context("nothing was written")? {
                 DuplicateChoice::Phrasings => {
                     let entry = first.entry.clone();
-                    let questions = draft::clean_questions(&args.questions)?;
                     add_question::add(settings, &entry, &questions)?;
                     return Ok(Added::Phrasings(entry));
                 }
