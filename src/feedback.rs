@@ -30,6 +30,19 @@ pub struct Declined {
     pub chat: String,
 }
 
+impl Declined {
+    /// The record of `reply` declining `question`, asked in the chat whose hash is `chat`; timed now.
+    pub fn of(question: &str, reply: &crate::Reply, chat: String) -> Self {
+        Self {
+            time: jiff::Timestamp::now(),
+            question: question.to_string(),
+            nearest: reply.results.first().map(|entry| entry.id.clone()),
+            confidence: reply.confidence,
+            chat,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Vote {

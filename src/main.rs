@@ -8,7 +8,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    cli::init_tracing(args.verbose);
+    args.color.apply();
+    cli::init_tracing(args.verbose, args.color);
     match cli::run(args) {
         Ok(code) => code,
         // A reader that stopped reading (`faqbot ask … | head`) is not an error.

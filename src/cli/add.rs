@@ -1,22 +1,19 @@
-//! `faqbot add`: writes a new entry (and any new rule) from flags or, in a terminal, from prompts; refuses likely duplicates; validates and reindexes.
-//!
-//! Also the steps every curation command ends with: show faq/'s problems, rebuild the index, say what changed.
+//! `faqbot add`: a new entry (and any new rule) from flags or, in a terminal, from prompts, as the terminal
+//! shows it. The rules of adding (ids, rule checks, duplicates) are the library's [`faqbot::curate::draft`];
+//! here are the flags, the prompts and what is printed.
 
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use faqbot::curate::edit::{NewRule, append_rules};
-use faqbot::curate::entry_file::{id_from_questions, render};
-use faqbot::curate::{Changes, CurateError, read_utf8, today};
-use faqbot::faq::AccountKind;
-use faqbot::faq::{Entry, KnowledgeBase, Problems, RULES_FILE, is_kebab_case};
-use faqbot::search::{Freshness, open_or_build};
-use faqbot::{Ask, Engine};
+use faqbot::curate::draft::{self, Duplicate, suggest_id};
+use faqbot::curate::{Draft, DraftRule, read_utf8, today};
+use faqbot::faq::{AccountKind, KnowledgeBase, RULES_FILE};
+use faqbot::lang::is_han;
 
-use super::{EXIT_OK, Settings, explain_index_error};
+use super::curation::{commit, explain, finish};
+use super::{EXIT_OK, Settings, add_question};
 
 #[derive(Debug, Default, clap::Args)]
 pub struct AddArgs {
@@ -41,6 +38,9 @@ pub struct AddArgs {
     /// Create a rule in rules.toml and cite it; repeatable. Needs --applies-to
     #[arg(long = "new-rule", num_args = 2, value_names = ["ID", "STATEMENT"])]
     new_rules: Vec<String>,
+    /// The Chinese statement of each --new-rule, in the same order
+    #[arg(long = "new-rule-zh", value_name = "STATEMENT")]
+    new_rules_zh: Vec<String>,
     /// Account kinds the new rules apply to; repeatable
     #[arg(long = "applies-to", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(AccountKind::NAMES))]
     applies_to: Vec<String>,
@@ -63,6 +63,40 @@ impl AddArgs {
             ..Self::default()
         }
     }
+
+    /// The draft these flags (and prompts) describe.
+    fn draft(&self) -> Draft {
+        let mut statements_zh = self.new_rules_zh.iter();
+        Draft {
+            id: self.id.clone(),
+            questions: self.questions.clone(),
+            answer: self.answer.clone().unwrap_or_default(),
+            answer_zh: self.answer_zh.clone(),
+            rules: self.rules.clone(),
+            new_rules: self
+                .new_rules
+                .chunks(2)
+                .filter_map(|pair| match pair {
+                    [id, statement] => Some(DraftRule {
+                        id: id.clone(),
+                        statement: statement.clone(),
+                        statement_zh: statements_zh.next().cloned(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            applies_to: self.applies_to.clone(),
+            tags: self.tags.clone(),
+            source: self.source.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// What `add` did: a new entry, or (chosen at the duplicate prompt) new phrasings of an existing one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Added {
+    Entry(String),
+    Phrasings(String),
 }
 
 pub fn run(settings: &Settings, args: AddArgs) -> anyhow::Result<ExitCode> {
@@ -70,102 +104,69 @@ pub fn run(settings: &Settings, args: AddArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-/// Adds the entry and returns its id.
-pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<String> {
+/// Adds the entry (or, if the curator chooses so at the duplicate prompt, its questions to an existing one).
+pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<Added> {
     let loaded = KnowledgeBase::load(&settings.faq)?;
-    let known_rules: HashSet<String> = loaded.knowledge_base.rules.iter().map(|r| r.id.clone()).collect();
     if let Some(path) = &args.answer_file {
         args.answer = Some(read_utf8(path).context("cannot read --answer-file")?);
     }
+    if args.new_rules_zh.len() > args.new_rules.len() / 2 {
+        bail!("more --new-rule-zh than --new-rule: give one Chinese statement per new rule, in the same order");
+    }
     let missing = missing_flags(&args);
     if !missing.is_empty() {
-        if std::io::stdin().is_terminal() {
-            prompt_missing(&mut args, &loaded.knowledge_base).context("nothing was written")?;
-        } else {
+        if !std::io::stdin().is_terminal() {
             bail!(
                 "missing {}: pass them as flags, or run `faqbot add` in a terminal to be asked (see `faqbot help add`)",
                 missing.join(", ")
             );
         }
+        loop {
+            if args.questions.iter().all(|q| q.trim().is_empty()) {
+                args.questions = prompt_questions().context("nothing was written")?;
+            }
+            let questions = draft::clean_questions(&args.questions)?;
+            if args.force {
+                break;
+            }
+            // Before the other prompts, so that a duplicate costs the curator nothing typed in vain.
+            let found = draft::duplicates(&settings.open_engine()?, &questions)?;
+            let Some(first) = found.first() else { break };
+            warn_duplicates(&found);
+            match prompt_duplicate(&first.entry).context("nothing was written")? {
+                DuplicateChoice::Phrasings => {
+                    let entry = first.entry.clone();
+                    add_question::add(settings, &entry, &questions)?;
+                    return Ok(Added::Phrasings(entry));
+                }
+                DuplicateChoice::AddAnyway => {
+                    args.force = true;
+                    break;
+                }
+                DuplicateChoice::ChangeQuestions => args.questions.clear(),
+            }
+        }
+        prompt_missing(settings, &mut args, &loaded.knowledge_base).context("nothing was written")?;
     }
 
-    let questions: Vec<String> = args
-        .questions
-        .iter()
-        .map(|q| q.trim().to_string())
-        .filter(|q| !q.is_empty())
-        .collect();
-    if questions.is_empty() {
-        bail!("the question is empty: pass --question \"…\" with the question users ask");
-    }
-    let answer = args.answer.as_deref().unwrap_or_default().trim().to_string();
-    if answer.is_empty() {
-        bail!("the answer is empty: pass --answer \"…\" or --answer-file PATH with the English answer");
-    }
-    let new_rules = new_rules(&args, &known_rules)?;
-    let mut rules: Vec<String> = args.rules.iter().map(|r| r.trim().to_string()).collect();
-    for rule in &new_rules {
-        if !rules.contains(&rule.id) {
-            rules.push(rule.id.clone());
-        }
-    }
-    for rule in &rules {
-        if !known_rules.contains(rule) && !new_rules.iter().any(|n| &n.id == rule) {
-            bail!(
-                "rule `{rule}` is not in {}: cite an existing rule id, or create it with --new-rule {rule} \"statement\" --applies-to KIND",
-                settings.faq.join(RULES_FILE).display()
-            );
-        }
-    }
-    let id = choose_id(settings, &args, &questions, &loaded.knowledge_base)?;
-    let entry = Entry {
-        id: id.clone(),
-        questions,
-        rules,
-        tags: args
-            .tags
-            .iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        source: args.source.as_deref().unwrap_or_default().trim().to_string(),
-        reviewed: today().to_string(),
-        answer,
-        answer_zh: args
-            .answer_zh
-            .as_deref()
-            .map(str::trim)
-            .filter(|zh| !zh.is_empty())
-            .map(str::to_string),
-        lines: Default::default(),
-    };
-
-    let mut changes = Changes::new(&settings.faq);
-    changes.write(&format!("{id}.md"), render(&entry));
-    if !new_rules.is_empty() {
-        let rules_path = settings.faq.join(RULES_FILE);
-        let rules_text = read_utf8(&rules_path)?;
-        changes.write(RULES_FILE, append_rules(&rules_text, &new_rules));
-    }
-    // Problems in faq/ come first: asking the engine about duplicates means little while faq/ is broken.
-    let preview = changes.preview()?;
-    if preview.problems.has_errors() {
-        return Err(explain(CurateError::Invalid {
-            faq: settings.faq.clone(),
-            problems: preview.problems,
-        }));
-    }
+    let new = args
+        .draft()
+        .prepare(&settings.faq, &loaded.knowledge_base, today())
+        .map_err(explain)?;
     if !args.force {
-        refuse_duplicates(settings, &entry.questions)?;
+        let found = draft::duplicates(&settings.open_engine()?, &new.entry.questions)?;
+        warn_duplicates(&found);
+        draft::refuse_duplicates(&found)?;
     }
-    let written = commit(changes)?;
+    let written = commit(new.changes)?;
+    let id = new.entry.id;
     println!(
         "Added {} ({} question(s), rules: {})",
         settings.faq.join(format!("{id}.md")).display(),
-        entry.questions.len(),
-        entry.rules.join(", ")
+        new.entry.questions.len(),
+        new.entry.rules.join(", ")
     );
-    for rule in &new_rules {
+    for rule in &new.new_rules {
         println!(
             "Added rule `{}` to {}",
             rule.id,
@@ -173,7 +174,16 @@ pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<String> {
         );
     }
     finish(settings, &written)?;
-    Ok(id)
+    Ok(Added::Entry(id))
+}
+
+fn warn_duplicates(found: &[Duplicate]) {
+    for duplicate in found {
+        eprintln!(
+            "warning: \"{}\" is already answered by `{}` (confidence {:.2})",
+            duplicate.question, duplicate.entry, duplicate.confidence
+        );
+    }
 }
 
 /// The required flags that were not given, as the user would type them.
@@ -197,144 +207,60 @@ fn missing_flags(args: &AddArgs) -> Vec<&'static str> {
     missing
 }
 
-fn new_rules(args: &AddArgs, known_rules: &HashSet<String>) -> anyhow::Result<Vec<NewRule>> {
-    let mut rules = Vec::new();
-    for pair in args.new_rules.chunks(2) {
-        let [id, statement] = pair else { continue };
-        let id = id.trim();
-        if !is_kebab_case(id) {
-            bail!("new rule id `{id}` must be kebab-case (lowercase letters, digits and single dashes)");
-        }
-        if known_rules.contains(id) {
-            bail!("rule `{id}` already exists in {RULES_FILE}: cite it with --rule {id} instead of --new-rule");
-        }
-        if statement.trim().is_empty() {
-            bail!("the statement of new rule `{id}` is empty: say the rule in one sentence");
-        }
-        rules.push(NewRule {
-            id: id.to_string(),
-            statement: statement.trim().to_string(),
-            applies_to: args.applies_to.clone(),
-            source: args.source.as_deref().unwrap_or_default().trim().to_string(),
-        });
-    }
-    Ok(rules)
+/// The three ways on from questions that an entry already answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DuplicateChoice {
+    Phrasings,
+    AddAnyway,
+    ChangeQuestions,
 }
 
-/// The given id, checked; or one made from the questions, numbered if taken.
-fn choose_id(
-    settings: &Settings,
-    args: &AddArgs,
-    questions: &[String],
-    knowledge_base: &KnowledgeBase,
-) -> anyhow::Result<String> {
-    let taken =
-        |id: &str| settings.faq.join(format!("{id}.md")).exists() || knowledge_base.entries.iter().any(|e| e.id == id);
-    if let Some(id) = &args.id {
-        let id = id.trim();
-        if !is_kebab_case(id) {
-            bail!("id `{id}` must be kebab-case (lowercase letters, digits and single dashes)");
-        }
-        if taken(id) {
-            return Err(CurateError::IdExists {
-                id: id.to_string(),
-                path: settings.faq.join(format!("{id}.md")),
-            }
-            .into());
-        }
-        return Ok(id.to_string());
-    }
-    let base = id_from_questions(questions)
-        .context("no question has Latin letters or digits to make an id from: pass --id")?;
-    Ok((1..)
-        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
-        .find(|id| !taken(id))
-        .unwrap_or(base))
-}
-
-/// Refuses questions that an existing entry already answers confidently: the curator most likely wants
-/// `add-question` on that entry.
-fn refuse_duplicates(settings: &Settings, questions: &[String]) -> anyhow::Result<()> {
-    let engine = settings.open_engine()?;
-    let duplicates = confident_answers(&engine, questions)?;
-    if duplicates.is_empty() {
-        return Ok(());
-    }
-    for (question, id, confidence) in &duplicates {
-        eprintln!("warning: \"{question}\" is already answered by `{id}` (confidence {confidence:.2})");
-    }
-    let (_, id, _) = &duplicates[0];
-    bail!(
-        "likely a duplicate of `{id}`: add the phrasing there with `faqbot add-question {id} \"…\"`, or pass --force to add a new entry anyway; nothing was written"
+fn prompt_duplicate(entry: &str) -> anyhow::Result<DuplicateChoice> {
+    let phrasings = format!("Add these as phrasings of `{entry}`");
+    let anyway = "Add a new entry anyway".to_string();
+    let change = "Change the questions".to_string();
+    let choice = inquire::Select::new(
+        &format!("These questions look like `{entry}`. What now?"),
+        vec![phrasings.clone(), anyway.clone(), change],
     )
+    .prompt()?;
+    Ok(if choice == phrasings {
+        DuplicateChoice::Phrasings
+    } else if choice == anyway {
+        DuplicateChoice::AddAnyway
+    } else {
+        DuplicateChoice::ChangeQuestions
+    })
 }
 
-/// The questions the engine answers, with the entry and confidence.
-pub fn confident_answers(engine: &Engine, questions: &[String]) -> anyhow::Result<Vec<(String, String, f32)>> {
-    let mut answered = Vec::new();
-    for question in questions {
-        let reply = engine.ask(question, Ask::default())?;
-        if let Some(answer) = reply.answer() {
-            answered.push((question.clone(), answer.id.clone(), reply.confidence));
+/// The canonical question and alternate phrasings, one per prompt, with a Chinese one asked for if none is given.
+fn prompt_questions() -> anyhow::Result<Vec<String>> {
+    use inquire::Text;
+    let mut questions = vec![Text::new("Question (the canonical one):").prompt()?];
+    loop {
+        let more = Text::new("Another phrasing (Enter to finish):").prompt()?;
+        if more.trim().is_empty() {
+            break;
         }
+        questions.push(more);
     }
-    Ok(answered)
-}
-
-/// Writes the change, or prints the problems it would cause and writes nothing.
-pub fn commit(changes: Changes) -> anyhow::Result<Problems> {
-    match changes.commit() {
-        Ok(loaded) => Ok(loaded.problems),
-        Err(error) => Err(explain(error)),
-    }
-}
-
-/// Prints the problems behind an invalid change before the error that sums them up.
-pub fn explain(error: CurateError) -> anyhow::Error {
-    if let CurateError::Invalid { problems, .. } = &error {
-        for problem in problems.iter() {
-            eprintln!("{problem}");
-        }
-    }
-    error.into()
-}
-
-/// After a write: show faq/'s warnings and rebuild the index so that the next `faqbot ask` sees the change.
-pub fn finish(settings: &Settings, warnings: &Problems) -> anyhow::Result<()> {
-    for problem in warnings.iter() {
-        eprintln!("{problem}");
-    }
-    let opened = open_or_build(&settings.faq, &settings.index, true)
-        .map_err(|error| explain_index_error(error, &settings.faq))
-        .context("faq/ was written, but the index was not rebuilt; run `faqbot index`")?;
-    if let Freshness::Stale(why) = &opened.freshness {
-        bail!("faq/ was written, but the index was not rebuilt ({why}); run `faqbot index`");
-    }
-    let manifest = opened.index.manifest();
-    println!(
-        "Rebuilt {}: {} entries, {} questions",
-        settings.index.display(),
-        manifest.entries,
-        manifest.questions
-    );
-    Ok(())
-}
-
-/// Asks in the terminal for whatever the flags left out.
-fn prompt_missing(args: &mut AddArgs, knowledge_base: &KnowledgeBase) -> anyhow::Result<()> {
-    use inquire::{MultiSelect, Text};
-    if args.questions.iter().all(|q| q.trim().is_empty()) {
-        args.questions = vec![Text::new("Question (the canonical one):").prompt()?];
+    if !questions.iter().any(|q| q.chars().any(is_han)) {
         loop {
-            let more = Text::new("Another phrasing (Enter to finish):").prompt()?;
-            if more.trim().is_empty() {
+            let zh = Text::new("A Chinese phrasing (Enter to finish):").prompt()?;
+            if zh.trim().is_empty() {
                 break;
             }
-            args.questions.push(more);
+            questions.push(zh);
         }
     }
+    Ok(questions)
+}
+
+/// Asks in the terminal for whatever the flags left out (the questions are known by now).
+fn prompt_missing(settings: &Settings, args: &mut AddArgs, knowledge_base: &KnowledgeBase) -> anyhow::Result<()> {
+    use inquire::{MultiSelect, Text};
     if args.id.is_none() {
-        let suggested = id_from_questions(&args.questions).unwrap_or_default();
+        let suggested = suggest_id(&settings.faq, knowledge_base, &args.questions).unwrap_or_default();
         let id = Text::new("Id (file name):").with_default(&suggested).prompt()?;
         args.id = Some(id);
     }
@@ -363,7 +289,9 @@ fn prompt_missing(args: &mut AddArgs, knowledge_base: &KnowledgeBase) -> anyhow:
         {
             let id = Text::new("New rule id (kebab-case):").prompt()?;
             let statement = Text::new("The rule, in one sentence:").prompt()?;
+            let statement_zh = Text::new("The rule in Chinese (Enter to skip):").prompt()?;
             args.new_rules.extend([id, statement]);
+            args.new_rules_zh.push(statement_zh);
         }
     }
     if !args.new_rules.is_empty() && args.applies_to.is_empty() {

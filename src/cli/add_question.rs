@@ -8,7 +8,7 @@ use faqbot::curate::{Changes, CurateError, read_utf8};
 use faqbot::faq::entry::normalize_question;
 use faqbot::faq::{KnowledgeBase, Problems};
 
-use super::add::{commit, finish};
+use super::curation::{commit, finish};
 use super::{EXIT_OK, Settings};
 
 #[derive(Debug, clap::Args)]

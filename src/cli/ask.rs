@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use faqbot::feedback::{Declined, FeedbackLog};
 use faqbot::{Ask, Engine};
 
 use super::{EXIT_OK, Settings, render};
@@ -21,10 +22,21 @@ pub struct AskArgs {
     /// Show why the entry won: matched terms per field, scores, the gap to the runner-up
     #[arg(long)]
     explain: bool,
+    /// Append declined questions to declined.jsonl in the data dir, as the bot does, for `faqbot review`
+    #[arg(long)]
+    log: bool,
 }
+
+/// The chat that `ask --log` records questions from, as the bot records a Telegram chat (salted and hashed).
+const COMMAND_LINE_CHAT: i64 = 0;
 
 pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
     let engine = settings.open_engine()?;
+    let log = args.log.then(|| FeedbackLog::open(&settings.data_dir)).transpose()?;
+    let asked = Asked {
+        engine: &engine,
+        log: log.as_ref(),
+    };
     let options = Ask {
         results: args.top,
         explain: args.explain,
@@ -36,7 +48,7 @@ pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
         Box::new(anstream::stdout().lock())
     };
     if !args.question.is_empty() {
-        answer(&engine, &args.question.join(" "), options, args.json, &mut out)?;
+        asked.answer(&args.question.join(" "), options, args.json, &mut out)?;
         return Ok(ExitCode::from(EXIT_OK));
     }
     let stdin = std::io::stdin();
@@ -58,25 +70,41 @@ pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
         }
         // One badly encoded line gets its reply like any other rather than ending the batch.
         let question = String::from_utf8_lossy(&line);
-        answer(
-            &engine,
-            question.trim_end_matches(['\n', '\r']),
-            options,
-            args.json,
-            &mut out,
-        )?;
+        asked.answer(question.trim_end_matches(['\n', '\r']), options, args.json, &mut out)?;
         out.flush()?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn answer(engine: &Engine, question: &str, options: Ask, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let reply = engine.ask(question, options)?;
+/// The engine, and the log that declined questions go to (with `--log`).
+struct Asked<'a> {
+    engine: &'a Engine,
+    log: Option<&'a FeedbackLog>,
+}
+
+impl Asked<'_> {
+    fn answer(&self, question: &str, options: Ask, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+        let reply = self.engine.ask(question, options)?;
+        if let Some(log) = self.log
+            && reply.answer().is_none()
+            && !question.trim().is_empty()
+        {
+            // As in the bot, a failed write is logged and never stops an answer.
+            let record = Declined::of(question.trim(), &reply, log.chat_hash(COMMAND_LINE_CHAT));
+            if let Err(error) = log.record_declined(&record) {
+                tracing::error!(error = %faqbot::error_chain::error_chain(&error), "the declined question was not logged");
+            }
+        }
+        print(&reply, json, out)
+    }
+}
+
+fn print(reply: &faqbot::Reply, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, &reply)?;
+        serde_json::to_writer(&mut *out, reply)?;
         writeln!(out)?;
     } else {
-        write!(out, "{}", render::reply(&reply))?;
+        write!(out, "{}", render::reply(reply))?;
     }
     Ok(())
 }

@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use faqbot::answer::Language;
+use faqbot::feedback::FeedbackLog;
 use faqbot::live::LiveEngine;
 use faqbot::telegram::commands::{AdminCommand, Command};
 use faqbot::telegram::conversation::reload_report;
 use faqbot::telegram::{Asker, Button, Conversation, Outgoing};
+use inquire::ui::{RenderConfig, Styled};
 use teloxide::utils::command::BotCommands;
 
 use super::render::{BOLD, DIM, HIGHLIGHT};
@@ -20,7 +22,19 @@ use super::{EXIT_OK, Settings};
 const TERMINAL: Asker = Asker { chat: 0, user: None };
 
 #[derive(Debug, clap::Args)]
-pub struct ChatArgs {}
+pub struct ChatArgs {
+    /// Write nothing to the curation logs (by default declined questions and votes go to the data dir, as the bot's do)
+    #[arg(long)]
+    no_log: bool,
+}
+
+/// Lines that end the chat instead of being asked.
+const LEAVE: &[&str] = &["quit", "exit", "/quit", "/exit", "退出"];
+
+fn is_leave(line: &str) -> bool {
+    let line = line.trim();
+    LEAVE.iter().any(|word| line.eq_ignore_ascii_case(word))
+}
 
 /// What the user can type next besides a question: the buttons last shown, by number.
 struct Session {
@@ -30,7 +44,7 @@ struct Session {
     last_question: Option<String>,
 }
 
-pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
+pub fn run(settings: &Settings, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let engine = settings.open_engine()?;
     let live = Arc::new(LiveEngine::new(engine, &settings.faq, &settings.index));
     // Edits to faq/ show up in the next answer, as they do in the bot; problems are printed.
@@ -42,9 +56,14 @@ pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
         })
         .map_err(|error| tracing::warn!(error = %faqbot::error_chain::error_chain(&error), "faq/ changes will not be picked up"))
         .ok();
-    // Trying the bot out is not a question users asked: nothing goes to the curation logs.
+    // Declines and votes go to the same logs as the bot's, so that `faqbot review` can be tried without Telegram.
+    let feedback = if args.no_log {
+        None
+    } else {
+        Some(FeedbackLog::open(&settings.data_dir)?)
+    };
     let mut session = Session {
-        conversation: Conversation::new(live, None, Default::default()),
+        conversation: Conversation::new(live, feedback, Default::default()),
         buttons: Vec::new(),
         language: Language::En,
         last_question: None,
@@ -56,11 +75,14 @@ pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
         session.show(&mut out, &greeting)?;
         writeln!(
             out,
-            "{DIM}Type a question, a number to press a button, /help for commands; Ctrl-D to quit.{DIM:#}"
+            "{DIM}Type a question, a number to press a button, /help for commands; quit, exit or Ctrl-D to leave.{DIM:#}"
         )?;
+        // Leaving with Ctrl-D or Esc is not a cancelled question: no `<canceled>` under the prompt.
+        let quiet = RenderConfig::default().with_canceled_prompt_indicator(Styled::new(""));
         loop {
             out.flush()?;
-            match inquire::Text::new("›").prompt() {
+            match inquire::Text::new("›").with_render_config(quiet).prompt() {
+                Ok(line) if is_leave(&line) => break,
                 Ok(line) => session.respond(&mut out, &line)?,
                 Err(inquire::InquireError::OperationCanceled | inquire::InquireError::OperationInterrupted) => break,
                 Err(error) => return Err(error.into()),
@@ -76,6 +98,9 @@ pub fn run(settings: &Settings, _args: ChatArgs) -> anyhow::Result<ExitCode> {
                 break;
             }
             let text = String::from_utf8_lossy(&line);
+            if is_leave(&text) {
+                break;
+            }
             writeln!(out, "{HIGHLIGHT}› {}{HIGHLIGHT:#}", text.trim_end())?;
             session.respond(&mut out, &text)?;
         }

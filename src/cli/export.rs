@@ -8,7 +8,7 @@ use anyhow::Context;
 use faqbot::curate::exchange::{self, Format};
 use faqbot::curate::write_atomically;
 
-use super::add::explain;
+use super::curation::explain;
 use super::{EXIT_OK, Settings};
 
 #[derive(Debug, clap::Args)]

@@ -7,7 +7,7 @@ use anyhow::bail;
 use faqbot::curate::exchange::{self, Format};
 use faqbot::curate::today;
 
-use super::add::{explain, finish};
+use super::curation::{explain, finish};
 use super::{EXIT_OK, Settings};
 
 #[derive(Debug, clap::Args)]

@@ -5,10 +5,13 @@ mod add_question;
 mod ask;
 mod chat;
 mod check;
+mod curation;
+mod docs;
 mod eval;
 mod export;
 mod import;
 mod index;
+mod list;
 mod render;
 mod review;
 mod search;
@@ -22,6 +25,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use faqbot::Engine;
 use faqbot::answer::DEFAULT_THRESHOLD;
+use faqbot::faq::Severity;
 use faqbot::search::{Freshness, IndexError, open_or_build};
 use faqbot::settings::Config;
 
@@ -56,6 +60,39 @@ pub struct Args {
     /// Log more (-v: info, -vv: debug); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour and styles: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+}
+
+/// When output is styled, as `--color` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Applies the choice to everything written through anstream (stdout and stderr alike).
+    pub fn apply(self) {
+        let choice = match self {
+            Self::Auto => anstream::ColorChoice::Auto,
+            Self::Always => anstream::ColorChoice::Always,
+            Self::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
+
+    /// Whether log lines on stderr get colours: never when stderr is a file or a pipe (unless `always`).
+    fn for_stderr(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +124,12 @@ enum Command {
     Telegram(telegram::TelegramArgs),
     /// Talk to the bot in this terminal, no token needed: buttons become numbered choices
     Chat(chat::ChatArgs),
+    /// List the entries (id and canonical question) and the rules, as a table or JSON Lines
+    List(list::ListArgs),
+    /// Print shell completions: `faqbot completions bash > /etc/bash_completion.d/faqbot`
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff): `faqbot man > faqbot.1`
+    Man(docs::ManArgs),
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -131,7 +174,8 @@ impl Settings {
             open_or_build(&self.faq, &self.index, false).map_err(|error| explain_index_error(error, &self.faq))?;
         match &opened.freshness {
             Freshness::Stale(why) => {
-                for problem in opened.problems.iter() {
+                // What keeps faq/ from loading; coverage notices are for `faqbot check`.
+                for problem in opened.problems.iter().filter(|p| p.severity != Severity::Notice) {
                     eprintln!("{problem}");
                 }
                 eprintln!("warning: {why}; answering from the last good index until that is fixed");
@@ -146,7 +190,7 @@ impl Settings {
 /// Prints faq/ problems before the error that summarizes them.
 fn explain_index_error(error: IndexError, faq: &Path) -> anyhow::Error {
     if let IndexError::InvalidFaq(problems) = &error {
-        for problem in problems.iter() {
+        for problem in problems.iter().filter(|p| p.severity != Severity::Notice) {
             eprintln!("{problem}");
         }
         return anyhow::Error::new(error).context(format!(
@@ -158,6 +202,12 @@ fn explain_index_error(error: IndexError, faq: &Path) -> anyhow::Error {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Generated from the definitions alone: they work anywhere, whatever faqbot.toml says.
+    match args.command {
+        Command::Completions(command) => return docs::completions(command),
+        Command::Man(command) => return docs::man(command),
+        _ => {}
+    }
     let settings = Settings::resolve(&args).context("cannot read the settings")?;
     match args.command {
         Command::Ask(command) => ask::run(&settings, command),
@@ -173,22 +223,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Import(command) => import::run(&settings, command),
         Command::Telegram(command) => telegram::run(&settings, command),
         Command::Chat(command) => chat::run(&settings, command),
+        Command::List(command) => list::run(&settings, command),
+        Command::Completions(command) => docs::completions(command),
+        Command::Man(command) => docs::man(command),
     }
 }
 
-pub fn init_tracing(verbose: u8) {
+pub fn init_tracing(verbose: u8, color: ColorWhen) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
+    use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(faqbot::telegram::redact::RedactedStderr)
+        .with_ansi(color.for_stderr())
         .with_target(false)
-        .init();
+        .with_filter(tracing_subscriber::filter::filter_fn(|metadata| {
+            !is_reported_by_the_caller(metadata)
+        }));
+    tracing_subscriber::registry().with(filter).with(output).init();
+}
+
+/// The index store's "the last good index keeps serving" warning (the event with a `why` field): the store
+/// also returns it as `Freshness::Stale`, and every caller in the binary reports that itself (`open_engine`'s
+/// `warning:` line, `finish`'s error, the live engine's own warning), so the log line would say it twice.
+fn is_reported_by_the_caller(metadata: &tracing::Metadata<'_>) -> bool {
+    metadata.target() == "faqbot::search::store" && metadata.fields().field("why").is_some()
 }
 
 /// Prints the error with its whole chain of causes.

@@ -5,9 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use faqbot::curate::review::{self, Action, Group, Review, ReviewState};
+use faqbot::faq::entry::normalize_question;
 
-use super::add::AddArgs;
-use super::{EXIT_OK, Settings, add, add_question, print_error};
+use super::add::{AddArgs, Added};
+use super::{EXIT_OK, EXIT_PROBLEMS, Settings, add, add_question, print_error};
 
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
@@ -28,14 +29,7 @@ const STOP: &str = "Stop reviewing";
 pub fn run(settings: &Settings, args: ReviewArgs) -> anyhow::Result<ExitCode> {
     let mut state = ReviewState::load(&settings.data_dir)?;
     if !args.dismiss.is_empty() {
-        state.mark(args.dismiss.iter().map(String::as_str), Action::Dismissed, None);
-        state.save(&settings.data_dir)?;
-        println!(
-            "Dismissed {} question(s); saved in {}",
-            args.dismiss.len(),
-            ReviewState::path(&settings.data_dir).display()
-        );
-        return Ok(ExitCode::from(EXIT_OK));
+        return dismiss(settings, &args.dismiss, &mut state);
     }
     let engine = settings.open_engine()?;
     let review = review::gather(&settings.data_dir, &engine, &state)?;
@@ -71,8 +65,12 @@ pub fn run(settings: &Settings, args: ReviewArgs) -> anyhow::Result<ExitCode> {
         let questions: Vec<String> = group.questions.iter().map(|q| q.question.clone()).collect();
         let outcome = match choice {
             ADD_ALTERNATES => add_alternates(settings, group, questions, &mut state),
-            NEW_ENTRY => add::add(settings, AddArgs::with_questions(questions.clone())).map(|id| {
-                state.mark(questions.iter().map(String::as_str), Action::NewEntry, Some(&id));
+            NEW_ENTRY => add::add(settings, AddArgs::with_questions(questions.clone())).map(|added| {
+                let (action, id) = match &added {
+                    Added::Entry(id) => (Action::NewEntry, id),
+                    Added::Phrasings(id) => (Action::Alternate, id),
+                };
+                state.mark(questions.iter().map(String::as_str), action, Some(id));
             }),
             DISMISS => {
                 state.mark(questions.iter().map(String::as_str), Action::Dismissed, None);
@@ -88,6 +86,34 @@ pub fn run(settings: &Settings, args: ReviewArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Dismisses the questions that are in the logs; one that matches nothing is reported, and makes the exit code 1.
+fn dismiss(settings: &Settings, questions: &[String], state: &mut ReviewState) -> anyhow::Result<ExitCode> {
+    let logged = review::logged_questions(&settings.data_dir)?;
+    let (found, unmatched): (Vec<&String>, Vec<&String>) = questions
+        .iter()
+        .partition(|question| logged.contains(&normalize_question(question)));
+    if !found.is_empty() {
+        state.mark(found.iter().map(|q| q.as_str()), Action::Dismissed, None);
+        state.save(&settings.data_dir)?;
+        println!(
+            "Dismissed {} question(s); saved in {}",
+            found.len(),
+            ReviewState::path(&settings.data_dir).display()
+        );
+    }
+    for question in &unmatched {
+        eprintln!(
+            "error: no declined or down-voted question in {} matches \"{question}\": nothing was dismissed for it (`faqbot review` lists them)",
+            settings.data_dir.display()
+        );
+    }
+    Ok(ExitCode::from(if unmatched.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PROBLEMS
+    }))
 }
 
 fn add_alternates(

@@ -17,7 +17,7 @@ const SNIPPET_CHARS: usize = 160;
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
     /// What to search for (quotes optional); read as words, never as query syntax
-    #[arg(required = true)]
+    #[arg(required = true, value_parser = words)]
     query: Vec<String>,
     /// How many hits to show
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
@@ -25,6 +25,15 @@ pub struct SearchArgs {
     /// Print JSON Lines, one hit per line
     #[arg(long)]
     json: bool,
+}
+
+/// A piece of the query: blank text is a usage error (exit 2), not a search that finds nothing.
+fn words(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("the query is empty: give the words to search for, e.g. `faqbot search verification fee`".to_string())
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 #[derive(serde::Serialize)]

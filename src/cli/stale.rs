@@ -7,7 +7,7 @@ use faqbot::curate::stale::{self, StaleReason};
 use faqbot::curate::{CurateError, today};
 use faqbot::faq::KnowledgeBase;
 
-use super::add::explain;
+use super::curation::explain;
 use super::{EXIT_OK, EXIT_PROBLEMS, Settings};
 
 #[derive(Debug, clap::Args)]
@@ -18,6 +18,14 @@ pub struct StaleArgs {
     /// Print JSON Lines, one stale entry per line
     #[arg(long)]
     json: bool,
+    /// Count days up to this date (YYYY-MM-DD) instead of today, for a report that reads the same every day
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a date: write it as YYYY-MM-DD"))
 }
 
 pub fn run(settings: &Settings, args: StaleArgs) -> anyhow::Result<ExitCode> {
@@ -29,7 +37,11 @@ pub fn run(settings: &Settings, args: StaleArgs) -> anyhow::Result<ExitCode> {
             problems: loaded.problems,
         }));
     }
-    let found = stale::find(&loaded.knowledge_base, today(), i64::from(args.days));
+    let found = stale::find(
+        &loaded.knowledge_base,
+        args.today.unwrap_or_else(today),
+        i64::from(args.days),
+    );
     let mut out = std::io::stdout().lock();
     for entry in &found {
         if args.json {

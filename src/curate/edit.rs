@@ -69,6 +69,7 @@ pub fn add_questions(path: &Path, text: &str, questions: &[String]) -> Result<St
 pub struct NewRule {
     pub id: String,
     pub statement: String,
+    pub statement_zh: Option<String>,
     pub applies_to: Vec<String>,
     pub source: String,
 }
@@ -86,6 +87,9 @@ pub fn append_rules(text: &str, rules: &[NewRule]) -> String {
         let _ = writeln!(out, "[[rule]]");
         let _ = writeln!(out, "id = {}", toml_string(&rule.id));
         let _ = writeln!(out, "statement = {}", toml_string(&rule.statement));
+        if let Some(zh) = &rule.statement_zh {
+            let _ = writeln!(out, "statement_zh = {}", toml_string(zh));
+        }
         let _ = writeln!(out, "applies_to = {}", inline_array(&rule.applies_to));
         let _ = writeln!(out, "source = {}", toml_string(&rule.source));
     }
@@ -143,6 +147,7 @@ mod tests {
         let rule = NewRule {
             id: "new-rule".into(),
             statement: "A statement.".into(),
+            statement_zh: None,
             applies_to: vec!["service".into()],
             source: "Comment 3".into(),
         };

@@ -64,16 +64,29 @@ pub fn inline_array(values: &[impl AsRef<str>]) -> String {
 /// Longest generated id, in words: enough to tell entries apart, short enough for a file name.
 const MAX_ID_WORDS: usize = 8;
 
+/// Words an id made from a question must not end on when the question is cut short: `…-to-my` reads as cut
+/// mid-phrase, `…-mini-program` does not.
+const DANGLING_WORDS: &[&str] = &[
+    "a", "an", "the", "to", "my", "our", "your", "its", "their", "of", "in", "on", "at", "for", "from", "with", "and",
+    "or", "but", "by", "as", "is", "are", "be", "i", "we", "can", "do", "does", "if", "than", "that", "this",
+];
+
 /// A kebab-case id from the first question with Latin letters or digits: "Can I sell tea?" → `can-i-sell-tea`.
-/// `None` when no question has any (a Chinese-only entry needs `--id`).
+/// A long question is cut after a whole word, and never on a word such as "to" or "my" that leaves the phrase
+/// hanging. `None` when no question has any (a Chinese-only entry needs `--id`).
 pub fn id_from_questions(questions: &[String]) -> Option<String> {
     questions.iter().find_map(|question| {
-        let words: Vec<String> = question
+        let all: Vec<String> = question
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|word| !word.is_empty())
-            .take(MAX_ID_WORDS)
             .map(str::to_ascii_lowercase)
             .collect();
+        let mut words: Vec<String> = all.iter().take(MAX_ID_WORDS).cloned().collect();
+        if words.len() < all.len() {
+            while words.len() > 1 && words.last().is_some_and(|w| DANGLING_WORDS.contains(&w.as_str())) {
+                words.pop();
+            }
+        }
         (!words.is_empty()).then(|| words.join("-"))
     })
 }
@@ -83,6 +96,21 @@ mod tests {
     use super::*;
     use crate::faq::Problems;
     use crate::faq::entry::parse;
+
+    #[test]
+    fn an_id_from_a_long_question_ends_on_a_whole_phrase() {
+        let id = |q: &str| id_from_questions(&[q.to_string()]);
+        assert_eq!(
+            id("Can I link a mini program to my official account?").as_deref(),
+            Some("can-i-link-a-mini-program")
+        );
+        assert_eq!(
+            id("Can I sell tea in my official account shop?").as_deref(),
+            Some("can-i-sell-tea-in-my-official-account")
+        );
+        assert_eq!(id("Is it free to register?").as_deref(), Some("is-it-free-to-register"));
+        assert_eq!(id("能卖茶吗？"), None);
+    }
 
     #[test]
     fn rendering_a_parsed_shipped_entry_gives_back_its_file() {

@@ -1,9 +1,10 @@
-//! Curating faq/ from the command line: writing new entries and rules, adding phrasings, reviewing what users asked, finding stale entries, exporting and importing.
+//! Curating faq/: the rules of a new entry ([`draft`]), writing new entries and rules, adding phrasings, reviewing what users asked, finding stale entries, exporting and importing.
 //!
 //! Every change goes through [`Changes`]: it is validated exactly as `faqbot check` validates faq/, and only
 //! then written, each file to a temporary file renamed into place, so a failure leaves faq/ as it was.
 
 pub mod changes;
+pub mod draft;
 pub mod edit;
 pub mod entry_file;
 pub mod exchange;
@@ -18,12 +19,15 @@ use crate::faq::{FaqError, Problems};
 use crate::search::IndexError;
 
 pub use changes::{Changes, write_atomically};
+pub use draft::{Draft, DraftError, DraftRule, NewEntry};
 
 /// Why a curation command changed nothing.
 #[derive(Debug, Error)]
 pub enum CurateError {
     #[error(transparent)]
     Faq(#[from] FaqError),
+    #[error(transparent)]
+    Draft(#[from] DraftError),
     #[error("the change would leave {} error(s) in {} (listed above); nothing was written", .problems.errors().count(), .faq.display())]
     Invalid { faq: PathBuf, problems: Problems },
     #[error("{}: cannot read", .path.display())]

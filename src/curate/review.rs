@@ -134,6 +134,25 @@ pub struct Review {
     pub unreadable: Vec<String>,
 }
 
+/// Every question the logs in `data_dir` hold for review (declined, or voted down), normalized as
+/// [`ReviewState`] matches them: what `faqbot review --dismiss` can dismiss.
+pub fn logged_questions(data_dir: &Path) -> Result<std::collections::HashSet<String>, CurateError> {
+    let declined = feedback::read_declined(data_dir)?;
+    let votes = feedback::read_votes(data_dir)?;
+    Ok(declined
+        .records
+        .iter()
+        .map(|record| normalize_question(&record.question))
+        .chain(
+            votes
+                .records
+                .iter()
+                .filter(|vote| vote.vote == Vote::Down)
+                .map(|vote| normalize_question(&vote.question)),
+        )
+        .collect())
+}
+
 /// Reads the logs in `data_dir`, leaves out what `state` says was handled, asks `engine` (today's faq/) for the
 /// nearest entry of each question, and groups them, biggest group first.
 pub fn gather(data_dir: &Path, engine: &Engine, state: &ReviewState) -> Result<Review, CurateError> {

@@ -23,6 +23,9 @@ pub use synonyms::SynonymGroup;
 pub const RULES_FILE: &str = "rules.toml";
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
 pub const OUT_OF_SCOPE_FILE: &str = "out-of-scope.toml";
+/// Phrasings per entry that faq/README.md asks for; fewer is a [`Severity::Notice`].
+pub const MIN_ENGLISH_QUESTIONS: usize = 8;
+pub const MIN_CHINESE_QUESTIONS: usize = 4;
 
 /// What keeps faq/ from being read at all. Problems inside files are [`Problem`]s instead.
 #[derive(Debug, Error)]
@@ -92,6 +95,30 @@ impl SourceFiles {
             synonyms: dir.join(SYNONYMS_FILE),
             out_of_scope: dir.join(OUT_OF_SCOPE_FILE),
         }
+    }
+
+    /// Files in the folder that faq/ does not read: not entries, not rules.toml, synonyms.toml, out-of-scope.toml or
+    /// README.md, not
+    /// hidden, not folders. A curator's `new.txt` is most likely an entry saved under the wrong name.
+    pub fn not_loaded(&self) -> Vec<PathBuf> {
+        let Ok(items) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<PathBuf> = items
+            .filter_map(|item| item.ok().map(|item| item.path()))
+            .filter(|path| {
+                let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+                !is_markdown
+                    && !name.starts_with('.')
+                    && !path.is_dir()
+                    && *path != self.rules
+                    && *path != self.synonyms
+                    && *path != self.out_of_scope
+            })
+            .collect();
+        found.sort();
+        found
     }
 
     /// Every file whose content the knowledge base depends on, including the optional ones.
@@ -194,10 +221,66 @@ impl KnowledgeBase {
         }
         knowledge_base.check_across_files(files, declared_rules.as_ref(), &mut problems);
         knowledge_base.entries.retain(|e| !invalid.contains(&e.id));
+        knowledge_base.check_coverage(files, &mut problems);
+        for path in files.not_loaded() {
+            problems.push(Problem::warning(
+                &path,
+                None,
+                "not an entry: only <id>.md files (and rules.toml, synonyms.toml, README.md) are read; rename it to end in .md, or move it out of faq/",
+            ));
+        }
         problems.sort();
         Loaded {
             knowledge_base,
             problems,
+        }
+    }
+
+    /// What faq/README.md asks of every entry and rule beyond validity: at least [`MIN_ENGLISH_QUESTIONS`]
+    /// English and [`MIN_CHINESE_QUESTIONS`] Chinese phrasings, a Chinese answer, a Chinese rule statement.
+    fn check_coverage(&self, files: &SourceFiles, problems: &mut Problems) {
+        for entry in &self.entries {
+            let file = &entry.lines.file;
+            let line = entry.lines.questions.first().copied();
+            let chinese = entry.questions.iter().filter(|q| crate::lang::is_chinese(q)).count();
+            let english = entry.questions.len() - chinese;
+            for (count, minimum, language) in [
+                (english, MIN_ENGLISH_QUESTIONS, "English"),
+                (chinese, MIN_CHINESE_QUESTIONS, "Chinese"),
+            ] {
+                if count < minimum {
+                    problems.push(Problem::notice(
+                        file,
+                        line,
+                        format!(
+                            "{count} {language} phrasing(s); faq/README.md asks for at least {minimum}: add the ways users ask with `faqbot add-question {} \"…\"`",
+                            entry.id
+                        ),
+                    ));
+                }
+            }
+            if entry.answer_zh.is_none() {
+                problems.push(Problem::notice(
+                    file,
+                    None,
+                    format!(
+                        "no Chinese answer: Chinese askers get the English one; add it after a line `{}`",
+                        front_matter::ZH_MARKER
+                    ),
+                ));
+            }
+        }
+        for rule in &self.rules {
+            if rule.statement_zh.is_none() {
+                problems.push(Problem::notice(
+                    &files.rules,
+                    Some(rule.line),
+                    format!(
+                        "rule `{}` has no statement_zh: Chinese answers cite it in English",
+                        rule.id
+                    ),
+                ));
+            }
         }
     }
 

@@ -42,6 +42,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<SynonymGro
     for raw in raw.group {
         let group_line = line_of(text, raw.terms.span().start);
         let mut terms: Vec<String> = Vec::new();
+        let mut repeated: Vec<String> = Vec::new();
         for term in raw.terms.get_ref() {
             let line = Some(line_of(text, term.span().start));
             let normalized = term.get_ref().trim().to_lowercase();
@@ -55,14 +56,21 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<SynonymGro
                 ));
             } else if !terms.contains(&normalized) {
                 terms.push(normalized);
+            } else if !repeated.contains(&normalized) {
+                repeated.push(normalized);
             }
         }
         if terms.len() < 2 {
-            problems.push(Problem::error(
-                path,
-                Some(group_line),
-                "a synonym group needs at least two terms",
-            ));
+            let message = if repeated.is_empty() {
+                "a synonym group needs at least two terms".to_string()
+            } else {
+                let listed: Vec<String> = repeated.iter().map(|term| format!("`{term}`")).collect();
+                format!(
+                    "a synonym group needs at least two different terms, and this one repeats {} (terms are compared ignoring case): add a synonym or remove the group",
+                    listed.join(", ")
+                )
+            };
+            problems.push(Problem::error(path, Some(group_line), message));
             continue;
         }
         // Only accepted groups own their terms, so later messages never point at a group that was left out.
@@ -103,6 +111,20 @@ mod tests {
         assert!(
             messages[1].starts_with("faq/synonyms.toml:8: error: a synonym group needs at least two terms"),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_group_of_one_term_repeated_names_the_repeated_term() {
+        let mut problems = Problems::default();
+        let text = "[[group]]\nterms = [\"Fee\", \"fee\", \"FEE\"]\n";
+        assert!(parse(Path::new("faq/synonyms.toml"), text, &mut problems).is_empty());
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "faq/synonyms.toml:2: error: a synonym group needs at least two different terms, and this one repeats `fee` (terms are compared ignoring case): add a synonym or remove the group"
+            ]
         );
     }
 }

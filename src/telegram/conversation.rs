@@ -155,13 +155,7 @@ impl Conversation {
 
     fn log_declined(&self, question: &str, reply: &crate::Reply, asker: Asker) {
         let Some(log) = &self.feedback else { return };
-        let record = Declined {
-            time: jiff::Timestamp::now(),
-            question: question.to_string(),
-            nearest: reply.results.first().map(|entry| entry.id.clone()),
-            confidence: reply.confidence,
-            chat: log.chat_hash(asker.chat),
-        };
+        let record = Declined::of(question, reply, log.chat_hash(asker.chat));
         if let Err(error) = log.record_declined(&record) {
             error!(error = %error_chain(&error), "cannot log a declined question");
         }

@@ -1,7 +1,7 @@
 //! The teloxide handler tree: decides which updates are for the bot, asks the conversation core, and sends what it says.
 //!
-//! Generic over the [`Requester`] so that the real bot runs it behind `Throttle` while tests drive it with
-//! `teloxide_tests::MockBot`'s plain `Bot`. Dependencies: an `Arc<Conversation>` (and `Me`, which the
+//! Generic over the [`Requester`] so that the real bot runs it behind `Throttle` while tests drive it with a
+//! plain `Bot` pointed at a stand-in Bot API server. Dependencies: an `Arc<Conversation>` (and `Me`, which the
 //! dispatcher adds).
 
 use std::future::{Future, IntoFuture};
@@ -28,7 +28,7 @@ use crate::answer::Language;
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 type HandlerResult = Result<(), HandlerError>;
 
-/// What the handlers need of a bot: the real one behind `Throttle`, or the plain one `MockBot` drives.
+/// What the handlers need of a bot: the real one behind `Throttle`, or the plain one the tests drive.
 pub trait BotApi:
     Requester<Err = RequestError, SendMessage: Send, AnswerCallbackQuery: Send, AnswerInlineQuery: Send>
     + Clone

@@ -283,3 +283,62 @@ fn a_cited_rule_shows_when_it_took_effect() {
     let output = workspace.run(&["ask", "服务号每月可以群发几次？"]);
     assert_contains(&output.stdout, "（2014年4月起）");
 }
+
+#[test]
+fn with_log_a_declined_question_is_logged_for_review_and_an_answer_is_not() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run(&["ask", "Can I sell tea on WeChat?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        !workspace.path().join("data").exists(),
+        "without --log nothing is written"
+    );
+    let output = workspace.run_with_input(
+        &["ask", "--log"],
+        Some("Can I sell tea on WeChat?\nHow much does a WeChat official account cost?\n"),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let declined = faqbot::feedback::read_declined(&workspace.path().join("data")).expect("declined log");
+    assert_eq!(declined.records.len(), 1);
+    assert_eq!(declined.records[0].question, "Can I sell tea on WeChat?");
+    assert_eq!(declined.records[0].nearest.as_deref(), Some("international-accounts"));
+    assert_eq!(declined.records[0].chat.len(), 16);
+}
+
+#[test]
+fn redirected_stderr_gets_no_escape_codes_unless_asked() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    // A broken faq/ with an index to fall back on: warnings and log lines on stderr.
+    workspace.write("faq/account-type.md", "+++\nid = \"account-type\"\nnot toml\n+++\n");
+    let output = workspace.run(&["ask", "Is registration free?"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(&output.stderr, "answering from the last good index");
+    assert_eq!(
+        output.stderr.matches("last good index").count(),
+        1,
+        "said once, not also as a log line: {}",
+        output.stderr
+    );
+    assert_eq!(
+        output.stderr.matches("invalid TOML").count(),
+        1,
+        "each problem once: {}",
+        output.stderr
+    );
+    assert!(!output.stderr.contains('\u{1b}'), "{:?}", output.stderr);
+    let fresh = Workspace::fixture();
+    let output = fresh.run(&["-v", "ask", "Is registration free?"]);
+    assert_contains(&output.stderr, "INFO");
+    assert!(!output.stderr.contains('\u{1b}'), "{:?}", output.stderr);
+    // A first ask rebuilds the index, which is logged at info.
+    let output = Workspace::fixture().run(&["-v", "--color", "always", "ask", "Is registration free?"]);
+    assert!(
+        output.stderr.contains("\u{1b}["),
+        "--color always styles the log lines: {:?}",
+        output.stderr
+    );
+    assert!(output.stdout.contains("\u{1b}["), "and the answer");
+    let output = fresh.run(&["--color", "never", "ask", "Is registration free?"]);
+    assert!(!output.stdout.contains('\u{1b}'));
+}

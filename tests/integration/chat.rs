@@ -23,10 +23,59 @@ fn the_transcript_shows_answers_with_rules_and_numbered_buttons() {
     assert_contains(&output.stdout, &format!("› 1\n({})", EN.thanks_up));
     assert!(!output.stdout.contains('\u{1b}'), "no escape codes when not a terminal");
     assert!(!output.stdout.contains("<b>"), "HTML is rendered, not shown");
+    let votes = faqbot::feedback::read_votes(&workspace.path().join("data")).expect("votes log");
+    assert_eq!(votes.records.len(), 1, "the vote is logged as the bot logs it");
+    assert_eq!(votes.records[0].entry, "fees");
+}
+
+#[test]
+fn declines_are_logged_for_review_unless_no_log_is_given() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run_with_input(&["chat", "--no-log"], Some("Can I sell tea on WeChat?\n"));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(!workspace.path().join("data").exists(), "--no-log writes nothing");
+
+    let output = workspace.run_with_input(&["chat"], Some("Can I sell tea on WeChat?\n"));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let declined = faqbot::feedback::read_declined(&workspace.path().join("data")).expect("declined log");
+    assert_eq!(declined.records.len(), 1);
+    assert_eq!(declined.records[0].question, "Can I sell tea on WeChat?");
+    let review = workspace.run(&["review", "--json"]).json_lines();
+    assert_eq!(review.len(), 1, "review sees what chat logged");
+    assert_eq!(review[0]["questions"][0]["question"], "Can I sell tea on WeChat?");
+}
+
+#[test]
+fn quit_and_exit_leave_instead_of_being_asked() {
+    let workspace = Workspace::shipped();
+    for word in ["quit", "exit", "/quit", "EXIT"] {
+        let output = workspace.run_with_input(&["chat", "--no-log"], Some(&format!("{word}\n{FEES}\n")));
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        assert!(
+            !output.stdout.contains(FEES),
+            "{word}: nothing after it is asked:\n{}",
+            output.stdout
+        );
+        assert!(!output.stdout.contains(EN.declined), "{word} is not a question");
+    }
+}
+
+#[test]
+fn in_a_terminal_it_says_how_to_leave_and_leaves_quietly() {
+    let workspace = Workspace::shipped();
+    let output = workspace.run_in_terminal(&["chat", "--no-log"], &[(&["Ctrl-D to leave", "›"], "quit\r")]);
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert_contains(&output.stdout, "quit, exit or Ctrl-D to leave");
     assert!(
-        !workspace.path().join("data").exists(),
-        "trying the bot out writes nothing to the curation logs"
+        !output.stdout.contains(EN.declined),
+        "quit was not asked:\n{}",
+        output.stdout
     );
+
+    // Ctrl-D on an empty line.
+    let output = workspace.run_in_terminal(&["chat", "--no-log"], &[(&["Ctrl-D to leave", "›"], "\u{4}")]);
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(!output.stdout.contains("<canceled>"), "{}", output.stdout);
 }
 
 #[test]

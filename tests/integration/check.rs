@@ -1,4 +1,4 @@
-//! `faqbot check`: every problem with its path and line, exit 1 when there are any, exit 2 when faq/ cannot be read.
+//! `faqbot check`: every problem with its path and line, exit 1 when there are errors or warnings (notices never fail it), exit 2 when faq/ cannot be read.
 
 use similar_asserts::assert_eq;
 
@@ -11,6 +11,12 @@ fn the_shipped_knowledge_base_is_valid() {
     assert_eq!(output.stdout, "");
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stderr, "faq is valid: 14 entries");
+}
+
+/// The lines of `check`'s output that are not notices (the fixture's entries are short of phrasings, which
+/// `coverage_gaps_are_notices_that_do_not_fail_the_check` tests).
+fn without_notices(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter(|line| !line.contains(": notice: ")).collect()
 }
 
 #[test]
@@ -49,7 +55,7 @@ fn reports_every_problem_with_path_and_line() {
         "faq/registration-cost.md:5: error: question \"Is registration free?\" is also asked in broken.md line 3: a question belongs to one entry",
         "faq/unclosed.md:1: error: the front matter opened on line 1 is never closed: add a line `+++` after it",
     ];
-    let lines: Vec<&str> = output.stdout.lines().collect();
+    let lines = without_notices(&output.stdout);
     assert_eq!(lines.len(), expected.len(), "{}", output.stdout);
     for (line, expected) in lines.iter().zip(expected) {
         let line = line
@@ -68,8 +74,8 @@ fn an_uncited_rule_is_a_warning_that_check_still_fails_on() {
     let output = workspace.run(&["check"]);
     assert_eq!(output.code, 1);
     assert_ends_with(
-        &output.stdout,
-        "faq/rules.toml:18: warning: rule `lonely` is cited by no entry: cite it or remove it\n",
+        &without_notices(&output.stdout).join("\n"),
+        "faq/rules.toml:18: warning: rule `lonely` is cited by no entry: cite it or remove it",
     );
     assert_eq!(workspace.run(&["index"]).code, 0, "a warning does not stop the index");
 }
@@ -82,7 +88,11 @@ fn json_problems_name_path_line_and_severity() {
         &workspace.read("faq/account-type.md").replace("no-type-switch", "nope"),
     );
     let output = workspace.run(&["check", "--json"]);
-    let problems = output.json_lines();
+    let problems: Vec<serde_json::Value> = output
+        .json_lines()
+        .into_iter()
+        .filter(|problem| problem["severity"] != "notice")
+        .collect();
     assert_eq!(problems.len(), 2, "{}", output.stdout);
     assert_eq!(problems[0]["severity"], "error");
     assert_eq!(problems[0]["line"], 7);
@@ -110,4 +120,44 @@ fn a_missing_faq_folder_is_an_error_naming_it() {
             output.stderr
         );
     }
+}
+
+#[test]
+fn coverage_gaps_are_notices_that_do_not_fail_the_check() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "faq/account-type.md:4: notice: 2 English phrasing(s); faq/README.md asks for at least 8: add the ways users ask with `faqbot add-question account-type \"…\"`\n",
+    );
+    assert_contains(&output.stdout, "Chinese phrasing(s); faq/README.md asks for at least 4");
+    assert_contains(&output.stderr, "faq is valid: 2 entries");
+    assert_contains(&output.stderr, "notice(s) above");
+
+    workspace.write(
+        "faq/registration-cost.md",
+        &workspace
+            .read("faq/registration-cost.md")
+            .replace("<!-- zh -->", "<!-- no zh -->"),
+    );
+    let output = workspace.run(&["check"]);
+    assert_contains(
+        &output.stdout,
+        "faq/registration-cost.md: notice: no Chinese answer: Chinese askers get the English one; add it after a line `<!-- zh -->`",
+    );
+}
+
+#[test]
+fn a_file_that_is_not_an_entry_is_a_warning() {
+    let workspace = Workspace::fixture();
+    workspace.write("faq/new.txt", &workspace.read("faq/account-type.md"));
+    workspace.write("faq/.hidden.swp", "editor state");
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "faq/new.txt: warning: not an entry: only <id>.md files (and rules.toml, synonyms.toml, README.md) are read; rename it to end in .md, or move it out of faq/\n",
+    );
+    assert!(!output.stdout.contains(".hidden.swp"), "{}", output.stdout);
 }

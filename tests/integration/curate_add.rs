@@ -259,3 +259,166 @@ fn in_a_terminal_add_asks_for_what_the_flags_left_out() {
         )
     );
 }
+
+/// Keys for the prompts.
+const DOWN: &str = "\x1b[B";
+const ENTER: &str = "\r";
+
+#[test]
+fn in_a_terminal_a_duplicate_is_caught_right_after_the_questions_and_can_become_phrasings() {
+    let workspace = Workspace::fixture();
+    let before = workspace.read("faq/account-type.md");
+    let output = workspace.run_in_terminal(
+        &["add"],
+        &[
+            (
+                &["Question (the canonical one)"],
+                "Can I switch my account type later?\r",
+            ),
+            (&["Another phrasing"], "Can I change the type of my account?\r"),
+            (&["Another phrasing"], ENTER),
+            (&["A Chinese phrasing"], ENTER),
+            (&["look like `account-type`", "enter to select"], ENTER),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(
+        !output.stdout.contains("Answer in English"),
+        "no prompt after the questions"
+    );
+    assert_contains(&output.stdout, "Added 2 question(s) to faq/account-type.md");
+    assert_eq!(
+        workspace.read("faq/account-type.md").len(),
+        before.len()
+            + "  \"Can I switch my account type later?\",\n  \"Can I change the type of my account?\",\n".len()
+    );
+    assert!(
+        workspace
+            .read("faq/account-type.md")
+            .contains("\"Can I change the type of my account?\"")
+    );
+}
+
+#[test]
+fn in_a_terminal_a_duplicate_question_can_be_changed_or_added_anyway() {
+    let workspace = Workspace::fixture();
+    // Change the question: asked again, and the new one is no duplicate, so the other prompts follow.
+    let output = workspace.run_in_terminal(
+        &["add", "--id", "tea-shop"],
+        &[
+            (
+                &["Question (the canonical one)"],
+                "Can I switch my account type later?\r",
+            ),
+            (&["Another phrasing"], ENTER),
+            (&["A Chinese phrasing"], ENTER),
+            (
+                &["look like `account-type`", "enter to select"],
+                &format!("{DOWN}{DOWN}{ENTER}"),
+            ),
+            (&["Question (the canonical one)"], "Can I sell tea in my shop?\r"),
+            (&["Another phrasing"], ENTER),
+            (&["A Chinese phrasing"], "能在店里卖茶吗？\r"),
+            (&["A Chinese phrasing"], ENTER),
+            (&["Answer in English"], "Yes.\r"),
+            (&["Next paragraph"], ENTER),
+            (&["Chinese answer"], "可以。\r"),
+            (&["Next paragraph"], ENTER),
+            (&["Rules the answer rests on"], " \r"),
+            (&["Create a new rule too?"], ENTER),
+            (&["Tags"], ENTER),
+            (&["Source"], "Comment 30\r"),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    let written = workspace.read("faq/tea-shop.md");
+    assert_contains(
+        &written,
+        "questions = [\n  \"Can I sell tea in my shop?\",\n  \"能在店里卖茶吗？\",\n]",
+    );
+    assert_contains(&written, "<!-- zh -->\n\n可以。");
+
+    // Add anyway: the duplicate goes on to the other prompts and is written as a new entry.
+    let output = workspace.run_in_terminal(
+        &[
+            "add",
+            "--id",
+            "switch-later",
+            "--question",
+            "Can I switch my account type later?",
+        ],
+        &[
+            (
+                &["look like `account-type`", "enter to select"],
+                &format!("{DOWN}{ENTER}"),
+            ),
+            (&["Answer in English"], "No.\r"),
+            (&["Next paragraph"], ENTER),
+            (&["Chinese answer"], ENTER),
+            (&["Rules the answer rests on"], " \r"),
+            (&["Create a new rule too?"], ENTER),
+            (&["Tags"], ENTER),
+            (&["Source"], "Comment 31\r"),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(workspace.faq().join("switch-later.md").is_file());
+}
+
+#[test]
+fn a_new_rule_can_carry_its_chinese_statement() {
+    let workspace = Workspace::fixture();
+    let rules_before = workspace.read("faq/rules.toml");
+    let mut args = TEA.to_vec();
+    args.extend([
+        "--new-rule",
+        "shops-need-service",
+        "Only a service account can run a shop.",
+        "--new-rule-zh",
+        "只有服务号可以开店。",
+        "--applies-to",
+        "service",
+    ]);
+    let output = workspace.run(&args);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(
+        workspace.read("faq/rules.toml"),
+        format!(
+            "{rules_before}\n[[rule]]\nid = \"shops-need-service\"\nstatement = \"Only a service account can run a shop.\"\nstatement_zh = \"只有服务号可以开店。\"\napplies_to = [\"service\"]\nsource = \"Comment 30\"\n"
+        )
+    );
+    let reply = workspace.ask_json("能在公众号商店里卖茶吗？");
+    assert_eq!(reply["results"][0]["rules"][1]["statement_zh"], "只有服务号可以开店。");
+
+    let mut too_many = TEA.to_vec();
+    too_many.extend(["--new-rule-zh", "多余"]);
+    assert_refused(&workspace, &too_many, "more --new-rule-zh than --new-rule");
+}
+
+#[test]
+fn a_question_with_a_line_break_is_refused_and_ids_end_on_a_whole_phrase() {
+    let workspace = Workspace::fixture();
+    assert_refused(
+        &workspace,
+        &tea_with("--question", "Can I sell tea\nin my shop?"),
+        "has a line break: a question is one line",
+    );
+    let output = workspace.run(&tea_with(
+        "--question",
+        "Can I link a mini program to my official account?",
+    ));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(&output.stdout, "Added faq/can-i-link-a-mini-program.md");
+}
+
+#[test]
+fn after_adding_the_new_entrys_coverage_gaps_are_noticed_and_no_others() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run(&tea_with("--question", "Can I sell tea in my shop?"));
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_contains(
+        &output.stderr,
+        "faq/can-i-sell-tea-in-my-shop.md:4: notice: 1 English phrasing(s); faq/README.md asks for at least 8",
+    );
+    assert!(!output.stderr.contains("account-type.md"), "{}", output.stderr);
+}

@@ -235,3 +235,55 @@ fn stale_lists_old_entries_and_entries_older_than_their_rules() {
         ]
     );
 }
+
+#[test]
+fn dismissing_a_question_that_is_not_in_the_logs_says_so_and_exits_1() {
+    let workspace = Workspace::fixture();
+    write_logs(&workspace);
+    let output = workspace.run(&[
+        "review",
+        "--dismiss",
+        "never asked",
+        "--dismiss",
+        "Can I post videos to Moments?",
+    ]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_contains(&output.stdout, "Dismissed 1 question(s)");
+    assert_contains(
+        &output.stderr,
+        "error: no declined or down-voted question in data matches \"never asked\"",
+    );
+    let state: serde_json::Value = serde_json::from_str(&workspace.read("data/review-state.json")).expect("state");
+    assert_eq!(state["handled"].as_object().map(|h| h.len()), Some(1));
+}
+
+#[test]
+fn the_readme_review_example_comes_from_the_example_logs() {
+    let workspace = Workspace::shipped();
+    let logs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data");
+    let output = workspace.run(&["--data-dir", logs, "review"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let example = readme
+        .split("$ faqbot --data-dir tests/fixtures/data review\n")
+        .nth(1)
+        .and_then(|rest| rest.split("Run `faqbot review` in a terminal").next())
+        .expect("the review example in the README");
+    assert_eq!(output.stdout, example, "update the README's review example");
+}
+
+#[test]
+fn stale_counts_from_the_date_given() {
+    let workspace = Workspace::fixture();
+    let output = workspace.run(&["stale", "--today", "2027-12-01"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "account-type  reviewed 2026-11-23\n  reviewed 373 days ago (more than 365)\n",
+    );
+    let output = workspace.run(&["stale", "--today", "2027-11-01"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let output = workspace.run(&["stale", "--today", "yesterday"]);
+    assert_eq!(output.code, 2);
+    assert_contains(&output.stderr, "is not a date: write it as YYYY-MM-DD");
+}

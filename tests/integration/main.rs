@@ -1,6 +1,7 @@
 //! Integration tests, one binary: the real faqbot on a fixture faq/ and on the shipped one, the evaluation set, and robustness.
 
 mod ask;
+mod bot_api;
 mod chat;
 mod check;
 mod curate_add;
@@ -10,6 +11,7 @@ mod dev;
 mod eval;
 mod index;
 mod knowledge_base;
+mod list;
 mod robustness;
 mod search;
 mod telegram;

@@ -55,3 +55,14 @@ fn query_syntax_is_just_words() {
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_starts_with(&output.stdout, " 1. registration-cost");
 }
+
+#[test]
+fn an_empty_query_is_a_usage_error() {
+    let workspace = Workspace::fixture();
+    for query in ["", "   "] {
+        let output = workspace.run(&["search", query]);
+        assert_eq!(output.code, 2, "{query:?}: {}", output.stderr);
+        assert!(output.stderr.contains("the query is empty"), "{}", output.stderr);
+        assert_eq!(output.stdout, "");
+    }
+}

@@ -1,5 +1,6 @@
-//! The bot's handler tree driven by teloxide_tests' MockBot: commands, answers with their rules, declines, buttons, groups, admins, languages, HTML.
+//! The bot's handler tree, driven with real updates against a stand-in Bot API server: commands, answers with their rules, declines, buttons, groups, admins, languages, HTML.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use faqbot::Engine;
@@ -10,21 +11,13 @@ use faqbot::present::Doc;
 use faqbot::present::text::{EN, ZH};
 use faqbot::search::open_or_build;
 use faqbot::telegram::Conversation;
-use faqbot::telegram::handlers::{self, HandlerError};
+use faqbot::telegram::handlers;
 use faqbot::telegram::html::MAX_MESSAGE_LEN;
 use teloxide::dptree;
 use teloxide::prelude::*;
-use teloxide::types::{
-    InlineQuery, InlineQueryResult, InputMessageContent, Me, MediaKind, MediaText, MessageKind, ParseMode, ReplyMarkup,
-    Update, UpdateId, UpdateKind,
-};
-use teloxide_tests::mock_bot::DistributionKey;
-use teloxide_tests::server::SendMessageTextBody;
-use teloxide_tests::{
-    MockBot, MockCallbackQuery, MockEditedMessage, MockGroupChat, MockMe, MockMessagePhoto, MockMessageSticker,
-    MockMessageText, MockUser,
-};
+use teloxide::types::{InlineQueryResult, InputMessageContent, Me, ParseMode, ReplyMarkup, Update};
 
+use crate::bot_api::{self, BOT_USERNAME, Received, SentMessage};
 use crate::util::{Workspace, assert_contains, assert_starts_with};
 
 const ADMIN: u64 = 4242;
@@ -42,31 +35,55 @@ fn conversation(workspace: &Workspace) -> Arc<Conversation> {
     Arc::new(Conversation::new(Arc::new(live), Some(feedback), [ADMIN].into()))
 }
 
-fn bot(
-    update: impl teloxide_tests::IntoUpdate,
-    conversation: &Arc<Conversation>,
-) -> MockBot<HandlerError, DistributionKey> {
-    let mut bot = MockBot::new(update, handlers::schema::<Bot>());
-    bot.dependencies(dptree::deps![Arc::clone(conversation)]);
-    bot
+/// Runs the handler tree on `updates` in order, with a real `Bot` talking to a stand-in Bot API server, and
+/// returns every request the bot made.
+async fn dispatch(updates: Vec<Update>, conversation: &Arc<Conversation>) -> Received {
+    let (url, received) = bot_api::start();
+    let bot = Bot::new("7012345678:AAHandlerTestsToken").set_api_url(url.parse().expect("the server's url"));
+    let me: Me = serde_json::from_value(bot_api::me_json()).expect("Me");
+    let handler = handlers::schema::<Bot>();
+    for update in updates {
+        let outcome = handler
+            .dispatch(dptree::deps![bot.clone(), update, Arc::clone(conversation), me.clone()])
+            .await;
+        match outcome {
+            ControlFlow::Break(Ok(())) => {}
+            ControlFlow::Break(Err(error)) => panic!("the handler failed: {error}"),
+            ControlFlow::Continue(_) => {}
+        }
+    }
+    received
 }
 
-/// Everything the bot sent, as the requests it made.
-async fn sent(update: impl teloxide_tests::IntoUpdate, conversation: &Arc<Conversation>) -> Vec<SendMessageTextBody> {
-    let mut bot = bot(update, conversation);
-    bot.dispatch().await;
-    bot.get_responses()
-        .sent_messages_text
-        .into_iter()
-        .map(|sent| sent.bot_request)
-        .collect()
+/// Every message the bot sent in reply to one message.
+async fn sent(message: serde_json::Value, conversation: &Arc<Conversation>) -> Vec<SentMessage> {
+    let received = dispatch(vec![bot_api::update("message", message)], conversation).await;
+    bot_api::sent_messages(&received)
 }
 
-fn text(message: &str) -> MockMessageText {
-    MockMessageText::new().text(message)
+/// What the bot answered to a button press (the callback query's notice), and the messages it sent.
+async fn pressed(data: &str, conversation: &Arc<Conversation>) -> (Vec<Option<String>>, Vec<SentMessage>) {
+    let received = dispatch(
+        vec![bot_api::update("callback_query", bot_api::press(data))],
+        conversation,
+    )
+    .await;
+    let notices = bot_api::requests(&received, "answerCallbackQuery")
+        .iter()
+        .map(|body| body["text"].as_str().map(str::to_string))
+        .collect();
+    (notices, bot_api::sent_messages(&received))
 }
 
-fn buttons(request: &SendMessageTextBody) -> Vec<Vec<(String, String)>> {
+fn text(message: &str) -> serde_json::Value {
+    bot_api::text(message)
+}
+
+fn from_admin(message: serde_json::Value) -> serde_json::Value {
+    bot_api::from(message, bot_api::user(ADMIN))
+}
+
+fn buttons(request: &SentMessage) -> Vec<Vec<(String, String)>> {
     match &request.reply_markup {
         Some(ReplyMarkup::InlineKeyboard(markup)) => markup
             .inline_keyboard
@@ -167,8 +184,7 @@ async fn a_decline_is_polite_offers_did_you_mean_and_is_logged_without_the_chat_
     assert_eq!(record.question, "Can I sell tea on WeChat?");
     assert_eq!(record.nearest.as_deref(), Some("international-accounts"));
     assert_eq!(record.chat.len(), 16);
-    let chat_id = MockMessageText::new().build().chat.id.0.to_string();
-    assert!(!record.chat.contains(&chat_id));
+    assert!(!record.chat.contains(&bot_api::USER.to_string()));
 }
 
 #[tokio::test]
@@ -180,12 +196,8 @@ async fn a_log_that_cannot_be_written_never_stops_an_answer() {
     std::fs::create_dir_all(workspace.path().join("data").join(feedback::VOTES_FILE)).expect("blocker");
     let sent = sent(text("Can I sell tea on WeChat?"), &conversation).await;
     assert_starts_with(&sent[0].text, EN.declined);
-    let mut bot = bot(MockCallbackQuery::new().data("v:e:u:90:fees"), &conversation);
-    bot.dispatch().await;
-    assert_eq!(
-        bot.get_responses().answered_callback_queries[0].text.as_deref(),
-        Some(EN.thanks_up)
-    );
+    let (notices, _) = pressed("v:e:u:90:fees", &conversation).await;
+    assert_eq!(notices, [Some(EN.thanks_up.to_string())]);
 }
 
 #[tokio::test]
@@ -199,33 +211,21 @@ async fn a_question_with_nothing_near_points_to_topics() {
 #[tokio::test]
 async fn pressing_a_suggestion_answers_with_that_entry() {
     let workspace = Workspace::shipped();
-    let press = MockCallbackQuery::new().data("a:e:verification");
-    let mut bot = bot(press, &conversation(&workspace));
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    assert_eq!(responses.answered_callback_queries.len(), 1);
-    let sent = &responses.sent_messages_text;
+    let (notices, sent) = pressed("a:e:verification", &conversation(&workspace)).await;
+    assert_eq!(notices.len(), 1);
     assert_eq!(sent.len(), 1);
-    assert_contains(&sent[0].bot_request.text, "<b>Rules</b>");
-    assert_contains(
-        &sent[0].bot_request.text,
-        "<b>verification-optional-for-organizations</b>",
-    );
-    assert_eq!(buttons(&sent[0].bot_request)[0][0].1, "v:e:u:100:verification");
+    assert_eq!(sent[0].chat_id, bot_api::USER as i64);
+    assert_contains(&sent[0].text, "<b>Rules</b>");
+    assert_contains(&sent[0].text, "<b>verification-optional-for-organizations</b>");
+    assert_eq!(buttons(&sent[0])[0][0].1, "v:e:u:100:verification");
 }
 
 #[tokio::test]
 async fn a_vote_is_thanked_and_logged() {
     let workspace = Workspace::shipped();
-    let press = MockCallbackQuery::new().data("v:e:d:87:fees");
-    let mut bot = bot(press, &conversation(&workspace));
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    assert_eq!(
-        responses.answered_callback_queries[0].text.as_deref(),
-        Some(EN.thanks_down)
-    );
-    assert!(responses.sent_messages.is_empty());
+    let (notices, sent) = pressed("v:e:d:87:fees", &conversation(&workspace)).await;
+    assert_eq!(notices, [Some(EN.thanks_down.to_string())]);
+    assert!(sent.is_empty());
     let votes = feedback::read_votes(&workspace.path().join("data")).expect("votes log");
     assert_eq!(votes.records.len(), 1);
     assert_eq!(votes.records[0].entry, "fees");
@@ -238,16 +238,9 @@ async fn unknown_or_stale_button_data_is_answered_politely() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
     for data in ["not ours", "a:e:an-entry-that-was-removed", "v:e:u:500:fees"] {
-        let mut bot = bot(MockCallbackQuery::new().data(data), &conversation);
-        bot.dispatch().await;
-        let responses = bot.get_responses();
-        assert_eq!(responses.answered_callback_queries.len(), 1, "{data}");
-        assert_eq!(
-            responses.answered_callback_queries[0].text.as_deref(),
-            Some(EN.stale_button),
-            "{data}"
-        );
-        assert!(responses.sent_messages.is_empty(), "{data}");
+        let (notices, sent) = pressed(data, &conversation).await;
+        assert_eq!(notices, [Some(EN.stale_button.to_string())], "{data}");
+        assert!(sent.is_empty(), "{data}");
     }
 }
 
@@ -271,46 +264,32 @@ async fn inline_queries_return_up_to_ten_articles() {
     assert_valid_telegram_html(&content.message_text);
     assert_eq!(conversation.inline("").len(), 10, "an empty query lists topics");
 
-    // Through the handler tree: the mock server has no answerInlineQuery, so this shows only that an inline
-    // query is routed and handled without a crash or a stray message.
-    let update = Update {
-        id: UpdateId(1),
-        kind: UpdateKind::InlineQuery(InlineQuery {
-            id: "inline-1".into(),
-            from: MockUser::new().build(),
-            query: "verification fee".into(),
-            offset: String::new(),
-            chat_type: None,
-            location: None,
-        }),
-    };
-    let mut bot = bot(update, &conversation);
-    bot.dispatch().await;
-    assert!(bot.get_responses().sent_messages.is_empty());
+    // Through the handler tree: the query is answered with the same articles, and no message is sent.
+    let received = dispatch(
+        vec![bot_api::update(
+            "inline_query",
+            bot_api::inline_query("verification fee"),
+        )],
+        &conversation,
+    )
+    .await;
+    let answered = bot_api::requests(&received, "answerInlineQuery");
+    assert_eq!(answered.len(), 1);
+    assert_eq!(answered[0]["inline_query_id"], "inline-1");
+    assert_eq!(answered[0]["results"][0]["id"], "fees");
+    assert_eq!(answered[0]["results"].as_array().map(Vec::len), Some(answers.len()));
+    assert!(bot_api::sent_messages(&received).is_empty());
 }
 
-/// The same message with other text, as an edit makes it.
-fn edited_to(original: &Message, new_text: &str) -> Message {
-    let mut edited = original.clone();
-    if let MessageKind::Common(common) = &mut edited.kind {
-        common.media_kind = MediaKind::Text(MediaText {
-            text: new_text.to_string(),
-            entities: Vec::new(),
-            link_preview_options: None,
-        });
-    }
-    MockEditedMessage::new(edited).message().clone()
-}
-
-fn group_message(message: &str) -> MockMessageText {
-    text(message).chat(MockGroupChat::new().build())
+fn group_message(message: &str) -> serde_json::Value {
+    bot_api::in_group(text(message))
 }
 
 #[tokio::test]
 async fn in_groups_it_answers_mentions_replies_and_commands_and_ignores_chatter() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
-    let mention = format!("@{} {FEES}", MockMe::USERNAME);
+    let mention = format!("@{BOT_USERNAME} {FEES}");
     let answered = sent(group_message(&mention), &conversation).await;
     assert_starts_with(&answered[0].text, &format!("<b>{FEES}</b>"));
 
@@ -323,17 +302,13 @@ async fn in_groups_it_answers_mentions_replies_and_commands_and_ignores_chatter(
     let ask = sent(group_message(&format!("/ask {FEES}")), &conversation).await;
     assert_starts_with(&ask[0].text, &format!("<b>{FEES}</b>"));
 
-    let me: Me = MockMe::new().build();
-    let own_message = MockMessageText::new()
-        .text("an earlier answer")
-        .from(me.user.clone())
-        .build();
-    let reply = group_message(FEES).reply_to_message(Box::new(own_message));
+    let own_message = bot_api::from(bot_api::in_group(text("an earlier answer")), bot_api::me_json());
+    let reply = bot_api::replying_to(group_message(FEES), own_message);
     let answered = sent(reply, &conversation).await;
     assert_starts_with(&answered[0].text, &format!("<b>{FEES}</b>"));
 
-    let someone_else = MockMessageText::new().text("hi").build();
-    let reply = group_message(FEES).reply_to_message(Box::new(someone_else));
+    let someone_else = bot_api::from(bot_api::in_group(text("hi")), bot_api::user(77));
+    let reply = bot_api::replying_to(group_message(FEES), someone_else);
     assert!(sent(reply, &conversation).await.is_empty(), "a reply to someone else");
 }
 
@@ -342,26 +317,19 @@ async fn non_text_messages_get_a_note_and_edited_messages_are_answered_again() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
     for sent in [
-        sent(MockMessageSticker::new(), &conversation).await,
-        sent(MockMessagePhoto::new(), &conversation).await,
+        sent(bot_api::sticker(), &conversation).await,
+        sent(bot_api::photo(), &conversation).await,
     ] {
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].text, EN.not_text);
     }
-    // The mock server only edits messages it has seen, so the original comes first in the same dispatch.
-    let original = text("What about mini programs?").build();
-    let edited = edited_to(&original, FEES);
+    let mut edited = text(FEES);
+    edited["edit_date"] = serde_json::json!(1_700_000_060);
     let updates = vec![
-        Update {
-            id: UpdateId(1),
-            kind: UpdateKind::Message(original),
-        },
-        Update {
-            id: UpdateId(2),
-            kind: UpdateKind::EditedMessage(edited),
-        },
+        bot_api::update("message", text("What about mini programs?")),
+        bot_api::update("edited_message", edited),
     ];
-    let answered = sent(updates, &conversation).await;
+    let answered = bot_api::sent_messages(&dispatch(updates, &conversation).await);
     assert_eq!(answered.len(), 2);
     assert_starts_with(&answered[0].text, EN.declined);
     assert_starts_with(&answered[1].text, &format!("<b>{FEES}</b>"));
@@ -371,7 +339,6 @@ async fn non_text_messages_get_a_note_and_edited_messages_are_answered_again() {
 async fn admin_commands_answer_admins_only() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
-    let admin = MockUser::new().id(ADMIN).build();
     for command in ["/stats", "/unanswered", "/reload"] {
         let stranger = sent(text(command), &conversation).await;
         assert_eq!(stranger.len(), 1);
@@ -380,12 +347,12 @@ async fn admin_commands_answer_admins_only() {
         assert_eq!(stranger[0].text, unknown[0].text, "no hint that {command} exists");
     }
     sent(text("Can I sell tea on WeChat?"), &conversation).await;
-    let stats = sent(text("/stats").from(admin.clone()), &conversation).await;
+    let stats = sent(from_admin(text("/stats")), &conversation).await;
     assert_contains(&stats[0].text, "declined 1");
     assert_contains(&stats[0].text, "1 × Can I sell tea on WeChat?");
-    let unanswered = sent(text("/unanswered").from(admin.clone()), &conversation).await;
+    let unanswered = sent(from_admin(text("/unanswered")), &conversation).await;
     assert_contains(&unanswered[0].text, "Can I sell tea on WeChat?");
-    let reload = sent(text("/reload").from(admin), &conversation).await;
+    let reload = sent(from_admin(text("/reload")), &conversation).await;
     assert_contains(&reload[0].text, "up to date");
 }
 
@@ -394,8 +361,7 @@ async fn reload_tells_the_admin_which_file_is_broken_and_keeps_answering() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
     workspace.write("faq/fees.md", "+++\nid = \"fees\"\nnot toml at all\n+++\n");
-    let admin = MockUser::new().id(ADMIN).build();
-    let reload = sent(text("/reload").from(admin), &conversation).await;
+    let reload = sent(from_admin(text("/reload")), &conversation).await;
     assert_contains(&reload[0].text, "<b>faq/ could not be loaded</b>");
     assert_contains(&reload[0].text, "fees.md");
     assert_contains(&reload[0].text, "The last good index keeps serving.");

@@ -3,9 +3,10 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::bot_api::{Received, me_json, read_request, requests, respond};
 use crate::util::{Workspace, assert_contains};
 
 const TOKEN: &str = "7012345678:AAEndToEndTokenForTests_neverLogged-42";
@@ -13,9 +14,6 @@ const SECRET_PART: &str = "AAEndToEndTokenForTests_neverLogged-42";
 const FEES: &str = "How much does a WeChat official account cost?";
 /// Bounds a hung test only.
 const PATIENCE: Duration = Duration::from_secs(120);
-
-/// Requests the stand-in server received: method name and JSON body.
-type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
 
 /// A Bot API server that knows one bot, delivers one private message, and accepts whatever the bot sends.
 fn start_bot_api() -> (String, Received) {
@@ -31,11 +29,7 @@ fn start_bot_api() -> (String, Received) {
                 continue;
             };
             let result = match method.to_ascii_lowercase().as_str() {
-                "getme" => serde_json::json!({
-                    "id": 7012345678u64, "is_bot": true, "first_name": "FAQ", "username": "faq_test_bot",
-                    "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": true,
-                    "can_connect_to_business": false, "has_main_web_app": false
-                }),
+                "getme" => me_json(),
                 "getupdates" if !delivered => {
                     delivered = true;
                     serde_json::json!([{
@@ -61,69 +55,10 @@ fn start_bot_api() -> (String, Received) {
                 _ => serde_json::json!(true),
             };
             log.lock().expect("log").push((method, body));
-            let reply = serde_json::json!({"ok": true, "result": result}).to_string();
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-                reply.len()
-            );
+            respond(stream, &serde_json::json!({"ok": true, "result": result}));
         }
     });
     (url, received)
-}
-
-/// The method (the last path segment) and JSON body of one HTTP request.
-fn read_request(stream: &TcpStream) -> Option<(String, serde_json::Value)> {
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).ok()?;
-    let path = request_line.split_whitespace().nth(1)?;
-    let method = path.rsplit('/').next()?.to_string();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        if header.trim().is_empty() {
-            break;
-        }
-        if let Some((_, value)) = header
-            .split_once(':')
-            .filter(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        {
-            length = value.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let body = serde_json::from_slice(&body).unwrap_or_else(|_| form_fields(&String::from_utf8_lossy(&body)));
-    Some((method, body))
-}
-
-/// The text fields of a multipart form (teloxide posts setWebhook as one), as a JSON object of strings.
-fn form_fields(body: &str) -> serde_json::Value {
-    let mut fields = serde_json::Map::new();
-    for part in body.split("Content-Disposition: form-data; name=\"").skip(1) {
-        let Some((name, rest)) = part.split_once('"') else {
-            continue;
-        };
-        let Some((_, value)) = rest.split_once("\r\n\r\n") else {
-            continue;
-        };
-        let value = value.split("\r\n--").next().unwrap_or_default();
-        fields.insert(name.to_string(), serde_json::Value::String(value.to_string()));
-    }
-    serde_json::Value::Object(fields)
-}
-
-fn requests(received: &Received, method: &str) -> Vec<serde_json::Value> {
-    received
-        .lock()
-        .expect("log")
-        .iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case(method))
-        .map(|(_, body)| body.clone())
-        .collect()
 }
 
 /// A running `faqbot telegram` against the stand-in server, with its stderr collected.

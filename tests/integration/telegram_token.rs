@@ -27,7 +27,7 @@ fn assert_token_absent(output: &str) {
 
 fn telegram(workspace: &Workspace, variables: &[(&str, &str)], args: &[&str]) -> crate::util::Output {
     let mut command = workspace.command(&[&["telegram"], args].concat());
-    // MockBot tests in this process set these; the child must see only what each test gives it.
+    // The shell running the tests may set these; the child must see only what each test gives it.
     command.env_remove("TELOXIDE_TOKEN").env_remove("TELOXIDE_API_URL");
     command.envs(variables.iter().copied()).stdin(Stdio::null());
     let output = command.output().expect("run faqbot");
