@@ -73,7 +73,6 @@ pub fn run(settings: &Settings, args: AddArgs) -> anyhow::Result<ExitCode> {
 /// Adds the entry and returns its id.
 pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<String> {
     let loaded = KnowledgeBase::load(&settings.faq)?;
-    let known_rules: HashSet<String> = loaded.knowledge_base.rules.iter().map(|r| r.id.clone()).collect();
     if let Some(path) = &args.answer_file {
         args.answer = Some(read_utf8(path).context("cannot read --answer-file")?);
     }
@@ -88,6 +87,10 @@ pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<String> {
             );
         }
     }
+    // From here to the index rebuild no other writer comes between: faq/ is read again under its lock.
+    let _lock = faqbot::faq::lock::FaqLock::exclusive(&settings.faq)?;
+    let loaded = KnowledgeBase::load(&settings.faq)?;
+    let known_rules: HashSet<String> = loaded.knowledge_base.rules.iter().map(|r| r.id.clone()).collect();
 
     let questions: Vec<String> = args
         .questions

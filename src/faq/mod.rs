@@ -2,6 +2,7 @@
 
 pub mod entry;
 pub mod front_matter;
+pub mod lock;
 pub mod problem;
 pub mod rules;
 pub mod synonyms;
@@ -104,8 +105,10 @@ pub struct Loaded {
 }
 
 impl KnowledgeBase {
-    /// Reads and validates faq/. Problems in files never abort the load: all of them are collected.
+    /// Reads and validates faq/, under its shared lock (so never half of a curator's write). Problems in
+    /// files never abort the load: all of them are collected.
     pub fn load(dir: &Path) -> Result<Loaded, FaqError> {
+        let _lock = lock::FaqLock::shared(dir);
         Ok(Self::load_files(&SourceFiles::find(dir)?))
     }
 

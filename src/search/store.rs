@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tracing::{debug, info, warn};
 
 use super::{IndexError, SearchIndex, build};
+use crate::faq::lock::FaqLock;
 use crate::faq::{KnowledgeBase, Problems, SourceFiles};
 
 const CURRENT_FILE: &str = "CURRENT";
@@ -65,6 +66,9 @@ pub struct Opened {
 /// out of date or broken. With `force`, rebuilds whatever its state. Whenever a rebuild fails and an
 /// earlier index can be opened, that index keeps serving.
 pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Opened, IndexError> {
+    // faq/ is read under its shared lock, so never half-way through a curator's multi-file write.
+    let _faq_lock = FaqLock::shared(faq_dir);
+    remove_dead_builds(index_dir);
     let files = SourceFiles::find(faq_dir)?;
     let fingerprint = fingerprint(&files);
     let (reason, fallback) = match current_state(index_dir, &fingerprint, force) {
@@ -239,6 +243,38 @@ fn remove_other_generations(index_dir: &Path, keep: &str) {
             if let Err(error) = removed {
                 warn!(path = %path.display(), %error, "could not remove an old index generation");
             }
+        }
+    }
+}
+
+/// Removes what killed builds left (`.tmp-*`), when no build is running: every build holds the lock while its
+/// temporary folder exists. Costs one listing of index/ when there is nothing to remove.
+fn remove_dead_builds(index_dir: &Path) {
+    let Ok(items) = fs::read_dir(index_dir) else { return };
+    let leftovers: Vec<PathBuf> = items
+        .flatten()
+        .filter(|item| {
+            let name = item.file_name().to_string_lossy().into_owned();
+            name.starts_with(TEMP_PREFIX) && is_ours(&name)
+        })
+        .map(|item| item.path())
+        .collect();
+    if leftovers.is_empty() {
+        return;
+    }
+    let Ok(lock) = File::create(index_dir.join(LOCK_FILE)) else { return };
+    if lock.try_lock().is_err() {
+        return;
+    }
+    for path in leftovers {
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        match removed {
+            Ok(()) => debug!(path = %path.display(), "removed the leftovers of an interrupted build"),
+            Err(error) => warn!(path = %path.display(), %error, "cannot remove the leftovers of an interrupted build"),
         }
     }
 }

@@ -4,6 +4,7 @@ mod ask;
 mod chat;
 mod check;
 mod curate_add;
+mod curate_concurrent;
 mod curate_exchange;
 mod curate_review;
 mod dev;
