@@ -190,29 +190,59 @@ where
 }
 
 /// Attempts at one request before its error is logged and the update given up.
-const MAX_ATTEMPTS: u32 = 4;
+const MAX_ATTEMPTS: u32 = 8;
+/// The first pause between attempts; each later one doubles, up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+const MAX_PAUSE: Duration = Duration::from_secs(8);
 
-/// Retries a request that failed on the network or was told to slow down, with growing pauses. A retried
-/// send whose first attempt did reach Telegram shows twice, which beats an answer never shown.
-async fn with_retries<T, F, Fut>(mut request: F) -> Result<T, RequestError>
+/// Retries a request that failed on the network, met a server error (HTTP 5xx, or a reply that is not the Bot
+/// API's JSON, as proxies give), or was told to slow down, with pauses growing to [`MAX_PAUSE`]: about 30 s of
+/// trying, beyond teloxide's own 10 s wait after each 5xx. A retried send whose first attempt did reach
+/// Telegram shows twice, which beats an answer never shown.
+pub async fn with_retries<T, F, Fut>(mut request: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
-    let mut pause = Duration::from_millis(500);
+    let mut pause = FIRST_PAUSE;
     let mut attempt = 1;
     loop {
         let wait = match request().await {
             Err(RequestError::RetryAfter(seconds)) if attempt < MAX_ATTEMPTS => seconds.duration(),
-            Err(error @ (RequestError::Network(_) | RequestError::Io(_))) if attempt < MAX_ATTEMPTS => {
-                warn!(%error, attempt, "sending failed; retrying");
+            Err(error) if attempt < MAX_ATTEMPTS && is_transient(&error) => {
+                warn!(%error, attempt, retry_in = ?pause, "sending failed; retrying");
                 pause
             }
             outcome => return outcome,
         };
         tokio::time::sleep(wait).await;
-        pause *= 2;
+        pause = (pause * 2).min(MAX_PAUSE);
         attempt += 1;
+    }
+}
+
+/// Errors worth another attempt: the network, and the server's own trouble. teloxide keeps no HTTP status, so a
+/// 5xx is known by the Bot API's descriptions of one, or by a body that is not its JSON at all.
+pub fn is_transient(error: &RequestError) -> bool {
+    match error {
+        RequestError::Network(_) | RequestError::Io(_) => true,
+        // A reply that says it succeeded was delivered, even if teloxide cannot read it: sending again would
+        // show the message twice.
+        RequestError::InvalidJson { raw, .. } => !raw.replace(' ', "").contains("\"ok\":true"),
+        RequestError::Api(teloxide::ApiError::Unknown(description)) => {
+            let description = description.to_ascii_lowercase();
+            [
+                "internal server error",
+                "bad gateway",
+                "service unavailable",
+                "gateway timeout",
+                "server error",
+                "restart",
+            ]
+            .iter()
+            .any(|known| description.contains(known))
+        }
+        _ => false,
     }
 }
 

@@ -9,5 +9,6 @@ pub mod redact;
 pub mod run;
 pub mod text;
 pub mod token;
+pub mod updates;
 
 pub use conversation::{Asker, Button, Conversation, Outgoing, Pressed};

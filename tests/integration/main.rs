@@ -15,6 +15,7 @@ mod robustness;
 mod search;
 mod telegram;
 mod telegram_end_to_end;
+mod telegram_faults;
 mod telegram_reload;
 mod telegram_token;
 mod util;

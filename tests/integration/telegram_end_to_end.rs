@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use crate::util::{Workspace, assert_contains};
 
-const TOKEN: &str = "7012345678:AAEndToEndTokenForTests_neverLogged-42";
-const SECRET_PART: &str = "AAEndToEndTokenForTests_neverLogged-42";
-const FEES: &str = "How much does a WeChat official account cost?";
+pub(crate) const TOKEN: &str = "7012345678:AAEndToEndTokenForTests_neverLogged-42";
+pub(crate) const SECRET_PART: &str = "AAEndToEndTokenForTests_neverLogged-42";
+pub(crate) const FEES: &str = "How much does a WeChat official account cost?";
 /// Bounds a hung test only.
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Requests the stand-in server received: method name and JSON body.
-type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+pub(crate) type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
 
 /// A Bot API server that knows one bot, delivers one private message, and accepts whatever the bot sends.
 fn start_bot_api() -> (String, Received) {
@@ -74,7 +74,7 @@ fn start_bot_api() -> (String, Received) {
 }
 
 /// The method (the last path segment) and JSON body of one HTTP request.
-fn read_request(stream: &TcpStream) -> Option<(String, serde_json::Value)> {
+pub(crate) fn read_request(stream: &TcpStream) -> Option<(String, serde_json::Value)> {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
@@ -116,7 +116,7 @@ fn form_fields(body: &str) -> serde_json::Value {
     serde_json::Value::Object(fields)
 }
 
-fn requests(received: &Received, method: &str) -> Vec<serde_json::Value> {
+pub(crate) fn requests(received: &Received, method: &str) -> Vec<serde_json::Value> {
     received
         .lock()
         .expect("log")
@@ -127,13 +127,13 @@ fn requests(received: &Received, method: &str) -> Vec<serde_json::Value> {
 }
 
 /// A running `faqbot telegram` against the stand-in server, with its stderr collected.
-struct RunningBot {
+pub(crate) struct RunningBot {
     child: Child,
     stderr: std::thread::JoinHandle<String>,
 }
 
 impl RunningBot {
-    fn start(workspace: &Workspace, api_url: &str, args: &[&str]) -> Self {
+    pub(crate) fn start(workspace: &Workspace, api_url: &str, args: &[&str]) -> Self {
         let mut command = workspace.command(&[&["telegram"], args].concat());
         command
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -151,7 +151,7 @@ impl RunningBot {
     }
 
     /// Waits for `done`, killing the bot if it never comes.
-    fn wait_for(&mut self, what: &str, received: &Received, mut done: impl FnMut() -> bool) {
+    pub(crate) fn wait_for(&mut self, what: &str, received: &Received, mut done: impl FnMut() -> bool) {
         let started = Instant::now();
         while !done() {
             if started.elapsed() > PATIENCE {
@@ -163,7 +163,7 @@ impl RunningBot {
     }
 
     /// Sends SIGTERM and returns the exit code, stdout and stderr, after checking that the token is in neither.
-    fn stop(mut self) -> (Option<i32>, String) {
+    pub(crate) fn stop(mut self) -> (Option<i32>, String) {
         let killed = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
