@@ -20,6 +20,8 @@ pub use synonyms::SynonymGroup;
 
 pub const RULES_FILE: &str = "rules.toml";
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
+/// The largest faq/ file read; anything bigger is refused unread (rules.toml for hundreds of rules is far below).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// What keeps faq/ from being read at all. Problems inside files are [`Problem`]s instead.
 #[derive(Debug, Error)]
@@ -248,14 +250,25 @@ impl KnowledgeBase {
 /// Reads a file as UTF-8 with `\n` line endings. `Ok(None)` when it does not exist.
 fn read_text(path: &Path) -> Result<Option<String>, Problem> {
     // Reading a pipe or a device named like an entry would block or never end.
-    if let Ok(metadata) = fs::metadata(path)
-        && !metadata.is_file()
-    {
-        return Err(Problem::error(
-            path,
-            None,
-            "not a regular file: faq/ holds only text files",
-        ));
+    if let Ok(metadata) = fs::metadata(path) {
+        if !metadata.is_file() {
+            return Err(Problem::error(
+                path,
+                None,
+                "not a regular file: faq/ holds only text files",
+            ));
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(Problem::error(
+                path,
+                None,
+                format!(
+                    "{} bytes, more than the {} KiB a faq/ file may have: an entry is a few questions and a short answer",
+                    metadata.len(),
+                    MAX_FILE_BYTES / 1024
+                ),
+            ));
+        }
     }
     match fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)

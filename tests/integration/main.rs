@@ -11,6 +11,7 @@ mod dev;
 mod eval;
 mod index;
 mod knowledge_base;
+mod limits;
 mod robustness;
 mod search;
 mod telegram;
