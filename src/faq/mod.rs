@@ -151,7 +151,25 @@ impl KnowledgeBase {
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
+        let mut names_seen: HashMap<String, &Path> = HashMap::new();
         for path in &files.entries {
+            // `fees.MD` beside `fees.md` is one entry twice, and one file on a case-insensitive disk.
+            let folded = path
+                .file_name()
+                .map(|name| name.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if let Some(first) = names_seen.get(&folded) {
+                problems.push(Problem::error(
+                    path,
+                    None,
+                    format!(
+                        "has the same name as {} but for case: keep one of them",
+                        first.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            names_seen.insert(folded, path);
             match read_text(path) {
                 Ok(Some(text)) => {
                     if let Some(parsed) = entry::parse(path, &text, &mut problems) {

@@ -24,6 +24,13 @@ use crate::faq::{FaqError, Problems};
 pub(crate) const QUESTIONS_DIR: &str = "questions";
 pub(crate) const ENTRIES_DIR: &str = "entries";
 pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+/// The SHA-256 of manifest.json, in hex: tantivy checks its own files, this checks ours.
+pub(crate) const MANIFEST_CHECKSUM_FILE: &str = "manifest.sha256";
+
+pub(crate) fn manifest_checksum(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
 
 #[derive(Debug, Error)]
 pub enum IndexError {
@@ -87,6 +94,14 @@ impl SearchIndex {
                 path: dir.to_path_buf(),
                 found: manifest.schema_version,
                 expected: schema::SCHEMA_VERSION,
+            });
+        }
+        // An edited or damaged manifest, even valid JSON, is never served: the index is rebuilt instead.
+        let checksum = std::fs::read_to_string(dir.join(MANIFEST_CHECKSUM_FILE)).unwrap_or_default();
+        if checksum.trim() != manifest_checksum(&bytes) {
+            return Err(IndexError::Damaged {
+                path: dir.to_path_buf(),
+                files: vec![MANIFEST_FILE.to_string()],
             });
         }
         let schema = FaqSchema::new();

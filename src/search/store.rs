@@ -208,6 +208,22 @@ fn install(
     let current = index_dir.join(CURRENT_FILE);
     let current_temp = index_dir.join(format!("{TEMP_PREFIX}{CURRENT_FILE}-{stamp}"));
     fs::write(&current_temp, &generation_name).map_err(io(&current_temp))?;
+    // Something that is not a file in CURRENT's place (a folder, a pipe) would fail every build: it goes.
+    if let Ok(metadata) = fs::symlink_metadata(&current)
+        && !metadata.is_file()
+    {
+        warn!(path = %current.display(), "CURRENT is not a file; replacing it");
+        let removed = if metadata.is_dir() {
+            fs::remove_dir_all(&current)
+        } else {
+            fs::remove_file(&current)
+        };
+        if let Err(source) = removed {
+            let _ = fs::remove_file(&current_temp);
+            let _ = fs::remove_dir_all(&generation);
+            return Err(IndexError::Io { path: current, source });
+        }
+    }
     fs::rename(&current_temp, &current).map_err(io(&current))?;
     let index = SearchIndex::open(&generation)?;
     info!(%reason, entries = manifest.entries, rules = manifest.rules.len(), millis = manifest.build_millis, "index built");
@@ -293,7 +309,12 @@ fn is_ours(name: &str) -> bool {
 
 /// The live generation folder named by CURRENT, if any.
 pub fn current_generation(index_dir: &Path) -> Option<PathBuf> {
-    let name = fs::read_to_string(index_dir.join(CURRENT_FILE)).ok()?;
+    let current = index_dir.join(CURRENT_FILE);
+    // A folder or a pipe named CURRENT is not ours to read (a pipe would block); the next build replaces it.
+    if !fs::symlink_metadata(&current).ok()?.is_file() {
+        return None;
+    }
+    let name = fs::read_to_string(current).ok()?;
     let name = name.trim();
     (name.starts_with(GENERATION_PREFIX) && is_ours(name)).then(|| index_dir.join(name))
 }

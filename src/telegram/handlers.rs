@@ -86,6 +86,8 @@ pub fn classify(message: &Message, me: &Me, is_admin: bool) -> Incoming {
     };
     let username = me.username();
     if text.starts_with('/') {
+        // Commands ignore case (`/STATS`, `/Help`); their arguments and the bot's name are kept as typed.
+        let text = &command_in_lowercase(text);
         if let Ok(command) = Command::parse(text, username) {
             return Incoming::Command(command);
         }
@@ -123,6 +125,14 @@ pub fn classify(message: &Message, me: &Me, is_admin: bool) -> Incoming {
 }
 
 /// Byte offset of `needle` in `text`, ignoring ASCII case (usernames are ASCII).
+/// `/STATS@MyBot now` → `/stats@MyBot now`: only the command name is lowered.
+pub fn command_in_lowercase(text: &str) -> String {
+    let end = text
+        .find(|c: char| c == '@' || c.is_whitespace())
+        .unwrap_or(text.len());
+    format!("{}{}", text[..end].to_lowercase(), &text[end..])
+}
+
 fn find_ignoring_case(text: &str, needle: &str) -> Option<usize> {
     let needle = needle.as_bytes();
     text.as_bytes()

@@ -111,3 +111,16 @@ fn a_missing_faq_folder_is_an_error_naming_it() {
         );
     }
 }
+
+#[test]
+fn entry_files_whose_names_differ_only_in_case_are_an_error() {
+    let workspace = Workspace::fixture();
+    let entry = workspace.read("faq/registration-cost.md");
+    workspace.write("faq/registration-cost.MD", &entry);
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "faq/registration-cost.md: error: has the same name as registration-cost.MD but for case: keep one of them",
+    );
+}
