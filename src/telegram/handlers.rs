@@ -209,7 +209,28 @@ const MAX_PAUSE: Duration = Duration::from_secs(8);
 /// API's JSON, as proxies give), or was told to slow down, with pauses growing to [`MAX_PAUSE`]: about 30 s of
 /// trying, beyond teloxide's own 10 s wait after each 5xx. A retried send whose first attempt did reach
 /// Telegram shows twice, which beats an answer never shown.
-pub async fn with_retries<T, F, Fut>(mut request: F) -> Result<T, RequestError>
+pub async fn with_retries<T, F, Fut>(request: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    retrying(MAX_ATTEMPTS, request).await
+}
+
+/// Attempts at answering a button press or an inline query: Telegram lets those expire within seconds, so
+/// trying for long is pointless.
+const MAX_QUICK_ATTEMPTS: u32 = 3;
+
+/// [`with_retries`] for answers that Telegram only takes for a few seconds.
+async fn with_quick_retries<T, F, Fut>(request: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    retrying(MAX_QUICK_ATTEMPTS, request).await
+}
+
+async fn retrying<T, F, Fut>(attempts: u32, mut request: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
@@ -218,8 +239,8 @@ where
     let mut attempt = 1;
     loop {
         let wait = match request().await {
-            Err(RequestError::RetryAfter(seconds)) if attempt < MAX_ATTEMPTS => seconds.duration(),
-            Err(error) if attempt < MAX_ATTEMPTS && is_transient(&error) => {
+            Err(RequestError::RetryAfter(seconds)) if attempt < attempts => seconds.duration(),
+            Err(error) if attempt < attempts && is_transient(&error) => {
                 warn!(%error, attempt, retry_in = ?pause, "sending failed; retrying");
                 pause
             }
@@ -286,7 +307,7 @@ where
         let conversation = Arc::clone(&conversation);
         tokio::task::spawn_blocking(move || conversation.press(&data, question.as_deref(), asker, fallback)).await?
     };
-    with_retries(|| {
+    with_quick_retries(|| {
         let mut answer = bot.answer_callback_query(query.id.clone());
         if let Some(notice) = &pressed.notice {
             answer = answer.text(notice.clone());
@@ -307,7 +328,7 @@ where
     let text = query.query.clone();
     let answers = tokio::task::spawn_blocking(move || conversation.inline(&text)).await?;
     let results = inline_results(&answers);
-    with_retries(|| {
+    with_quick_retries(|| {
         bot.answer_inline_query(query.id.clone(), results.clone())
             .cache_time(60)
             .into_future()
