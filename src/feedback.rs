@@ -269,10 +269,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = FeedbackLog::open(dir.path()).expect("log").with_max_bytes(2_000);
         for n in 0..100 {
-            log.record_declined(&declined(&format!("question number {n}"))).expect("recorded");
+            log.record_declined(&declined(&format!("question number {n}")))
+                .expect("recorded");
         }
         let current = std::fs::metadata(dir.path().join(DECLINED_FILE)).expect("log").len();
-        let older = std::fs::metadata(dir.path().join("declined.jsonl.1")).expect("rotated").len();
+        let older = std::fs::metadata(dir.path().join("declined.jsonl.1"))
+            .expect("rotated")
+            .len();
         assert!(current <= 2_000 && older <= 2_000, "{current} {older}");
         let read = read_declined(dir.path()).expect("read");
         assert!(read.skipped.is_empty());

@@ -163,7 +163,9 @@ impl FaqLock {
         if needs_recovery(faq) {
             match Self::exclusive(faq) {
                 Ok(guard) => drop(guard),
-                Err(error) => warn!(error = %crate::search::store::error_chain(&error), "cannot finish an interrupted write in faq/"),
+                Err(error) => {
+                    warn!(error = %crate::search::store::error_chain(&error), "cannot finish an interrupted write in faq/")
+                }
             }
         }
         let path = faq.join(LOCK_FILE);
@@ -199,7 +201,12 @@ impl FaqLock {
 
 fn open_lock_file(path: &Path, write: bool) -> std::io::Result<File> {
     if write {
-        OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
     } else {
         File::open(path)
     }
@@ -226,7 +233,11 @@ pub fn write_journal(faq: &Path, renames: &[(PathBuf, PathBuf)]) -> std::io::Res
     let path = faq.join(JOURNAL_FILE);
     let temporary = faq.join(format!(".{JOURNAL_FILE}.tmp-{}-0", std::process::id()));
     let written = (|| {
-        let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(&temporary)?;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temporary)?;
         file.write_all(&text)?;
         file.sync_all()?;
         fs::rename(&temporary, &path)?;
@@ -258,20 +269,24 @@ pub fn sync_folder(folder: &Path) {
 
 /// Whether a file name in faq/ is a temporary file faqbot writes: `.NAME.tmp-PID-N`.
 pub fn is_temporary(name: &str) -> bool {
-    let Some(rest) = name.strip_prefix('.') else { return false };
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
     let Some((_, stamp)) = rest.rsplit_once(".tmp-") else {
         return false;
     };
-    stamp
-        .split_once('-')
-        .is_some_and(|(pid, n)| !pid.is_empty() && !n.is_empty() && pid.bytes().chain(n.bytes()).all(|b| b.is_ascii_digit()))
+    stamp.split_once('-').is_some_and(|(pid, n)| {
+        !pid.is_empty() && !n.is_empty() && pid.bytes().chain(n.bytes()).all(|b| b.is_ascii_digit())
+    })
 }
 
 fn needs_recovery(faq: &Path) -> bool {
     let Ok(items) = fs::read_dir(faq) else { return false };
-    items
-        .flatten()
-        .any(|item| item.file_name().to_str().is_some_and(|name| name == JOURNAL_FILE || is_temporary(name)))
+    items.flatten().any(|item| {
+        item.file_name()
+            .to_str()
+            .is_some_and(|name| name == JOURNAL_FILE || is_temporary(name))
+    })
 }
 
 /// Under the exclusive lock: rolls a journaled write forward, then removes every temporary file left.
@@ -286,7 +301,10 @@ fn recover(faq: &Path) -> Result<(), LockError> {
             let mut finished = 0;
             for (from, to) in &journal.renames {
                 // Only plain names inside faq/ are followed, whatever the journal says.
-                if [from, to].iter().any(|n| n.contains(['/', '\\']) || n.starts_with("..") || n.is_empty()) {
+                if [from, to]
+                    .iter()
+                    .any(|n| n.contains(['/', '\\']) || n.starts_with("..") || n.is_empty())
+                {
                     return Err(LockError::Journal {
                         path: journal_path.clone(),
                         message: format!("{from:?} → {to:?} is not a file name"),
@@ -336,10 +354,23 @@ mod tests {
 
     #[test]
     fn temporary_names_are_recognised_and_nothing_else() {
-        for name in [".fees.md.tmp-123-0", ".rules.toml.tmp-9-17", ".x.tmp-1-2", ".faqbot-journal.json.tmp-5-0"] {
+        for name in [
+            ".fees.md.tmp-123-0",
+            ".rules.toml.tmp-9-17",
+            ".x.tmp-1-2",
+            ".faqbot-journal.json.tmp-5-0",
+        ] {
             assert!(is_temporary(name), "{name}");
         }
-        for name in ["fees.md", ".fees.md", ".fees.md.tmp-", ".fees.md.tmp-1", ".a.tmp-x-1", "a.tmp-1-2", ".lock"] {
+        for name in [
+            "fees.md",
+            ".fees.md",
+            ".fees.md.tmp-",
+            ".fees.md.tmp-1",
+            ".a.tmp-x-1",
+            "a.tmp-1-2",
+            ".lock",
+        ] {
             assert!(!is_temporary(name), "{name}");
         }
     }

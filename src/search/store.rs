@@ -278,7 +278,9 @@ fn remove_dead_builds(index_dir: &Path) {
     if leftovers.is_empty() {
         return;
     }
-    let Ok(lock) = File::create(index_dir.join(LOCK_FILE)) else { return };
+    let Ok(lock) = File::create(index_dir.join(LOCK_FILE)) else {
+        return;
+    };
     if lock.try_lock().is_err() {
         return;
     }

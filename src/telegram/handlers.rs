@@ -127,9 +127,7 @@ pub fn classify(message: &Message, me: &Me, is_admin: bool) -> Incoming {
 /// Byte offset of `needle` in `text`, ignoring ASCII case (usernames are ASCII).
 /// `/STATS@MyBot now` → `/stats@MyBot now`: only the command name is lowered.
 pub fn command_in_lowercase(text: &str) -> String {
-    let end = text
-        .find(|c: char| c == '@' || c.is_whitespace())
-        .unwrap_or(text.len());
+    let end = text.find(|c: char| c == '@' || c.is_whitespace()).unwrap_or(text.len());
     format!("{}{}", text[..end].to_lowercase(), &text[end..])
 }
 

@@ -251,11 +251,7 @@ fn webhook_secret(token: &Token) -> String {
 }
 
 /// Sends each reload problem to every admin's private chat.
-async fn tell_admins(
-    bot: Bot,
-    conversation: Arc<Conversation>,
-    mut reports: mpsc::UnboundedReceiver<String>,
-) {
+async fn tell_admins(bot: Bot, conversation: Arc<Conversation>, mut reports: mpsc::UnboundedReceiver<String>) {
     while let Some(report) = reports.recv().await {
         for admin in conversation.admins() {
             let Ok(chat) = i64::try_from(admin) else { continue };

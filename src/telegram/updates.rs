@@ -207,7 +207,10 @@ async fn get_updates(
     }
     let mut url = bot.api_url();
     if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().push(&format!("bot{}", bot.token())).push("getUpdates");
+        segments
+            .pop_if_empty()
+            .push(&format!("bot{}", bot.token()))
+            .push("getUpdates");
     }
     let mut body = serde_json::json!({ "timeout": timeout.as_secs() });
     if let Some(offset) = offset {

@@ -88,8 +88,16 @@ fn two_adds_of_one_id_at_once_add_it_once() {
         .map(wait)
         .collect();
     let added: Vec<&ProcessOutput> = outputs.iter().filter(|o| o.status.code() == Some(0)).collect();
-    assert_eq!(added.len(), 1, "exactly one add succeeds: {:?}", outputs.iter().map(stderr).collect::<Vec<_>>());
-    let refused = outputs.iter().find(|o| o.status.code() != Some(0)).expect("one refused");
+    assert_eq!(
+        added.len(),
+        1,
+        "exactly one add succeeds: {:?}",
+        outputs.iter().map(stderr).collect::<Vec<_>>()
+    );
+    let refused = outputs
+        .iter()
+        .find(|o| o.status.code() != Some(0))
+        .expect("one refused");
     assert_eq!(refused.status.code(), Some(2));
     assert_contains(&stderr(refused), "an entry with id `shop` already exists");
     assert_eq!(workspace.run(&["check"]).code, 0);
@@ -101,7 +109,12 @@ fn parallel_add_questions_keep_every_phrasing() {
     let phrasings: Vec<String> = (0..3).map(|n| format!("Is registering free, variant {n}?")).collect();
     let children: Vec<Child> = phrasings
         .iter()
-        .map(|phrasing| spawn(&workspace, &["add-question".into(), "registration-cost".into(), phrasing.clone()]))
+        .map(|phrasing| {
+            spawn(
+                &workspace,
+                &["add-question".into(), "registration-cost".into(), phrasing.clone()],
+            )
+        })
         .collect();
     for output in children.into_iter().map(wait) {
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -195,7 +208,10 @@ fn an_import_killed_after_its_first_rename_is_finished_by_the_next_command() {
     assert_contains(&workspace.read("faq/rules.toml"), "imported-rule");
     assert_contains(&workspace.read("faq/registration-cost.md"), "A replaced answer.");
     for n in 0..20 {
-        assert!(workspace.faq().join(format!("imported-{n}.md")).is_file(), "imported-{n}");
+        assert!(
+            workspace.faq().join(format!("imported-{n}.md")).is_file(),
+            "imported-{n}"
+        );
     }
 }
 
@@ -204,9 +220,15 @@ fn an_import_killed_before_deciding_leaves_faq_as_it_was() {
     let workspace = Workspace::fixture();
     let before = tree(&workspace.faq());
     workspace.write("import.jsonl", &changed_export(&workspace, 20));
-    let output = workspace.run_with_env(&["import", "--replace", "import.jsonl"], &[("FAQBOT_TEST_CRASH_AT", "staged")]);
+    let output = workspace.run_with_env(
+        &["import", "--replace", "import.jsonl"],
+        &[("FAQBOT_TEST_CRASH_AT", "staged")],
+    );
     assert_ne!(output.code, 0, "the import was killed: {}", output.stderr);
-    assert!(!leftovers(&workspace).is_empty(), "the killed import left its temporary files");
+    assert!(
+        !leftovers(&workspace).is_empty(),
+        "the killed import left its temporary files"
+    );
     let check = workspace.run(&["check"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
     assert_eq!(tree(&workspace.faq()), before);
@@ -228,12 +250,20 @@ fn imports_killed_at_any_moment_leave_all_or_nothing() {
         let _ = child.kill();
         let _ = wait(child);
         let check = workspace.run(&["check"]);
-        assert_eq!(check.code, 0, "killed at {delay_ms} ms: {}{}", check.stdout, check.stderr);
+        assert_eq!(
+            check.code, 0,
+            "killed at {delay_ms} ms: {}{}",
+            check.stdout, check.stderr
+        );
         assert_eq!(leftovers(&workspace), Vec::<String>::new(), "killed at {delay_ms} ms");
         let now = tree(&workspace.faq());
         if now != before {
             assert_contains(&workspace.read("faq/rules.toml"), "imported-rule");
-            assert_eq!(now.len(), before.len() + 300, "killed at {delay_ms} ms: a partial import");
+            assert_eq!(
+                now.len(),
+                before.len() + 300,
+                "killed at {delay_ms} ms: a partial import"
+            );
             after.get_or_insert(now.clone());
             assert_eq!(Some(&now), after.as_ref());
         }

@@ -235,7 +235,10 @@ fn a_current_that_is_a_folder_or_a_pipe_is_replaced_and_leaks_nothing() {
             .status()
             .expect("mkfifo");
         assert!(made.success());
-        let mut child = workspace.command(&["ask", "Is registration free?"]).spawn().expect("start");
+        let mut child = workspace
+            .command(&["ask", "Is registration free?"])
+            .spawn()
+            .expect("start");
         let started = std::time::Instant::now();
         while child.try_wait().expect("wait").is_none() {
             if started.elapsed() > std::time::Duration::from_secs(60) {

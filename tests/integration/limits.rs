@@ -3,9 +3,15 @@
 use crate::util::{Workspace, assert_contains};
 
 fn with_answer(answer: &str) -> String {
-    let entry = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/faq/registration-cost.md"))
-        .expect("fixture entry");
-    entry.replace("Registering is **free**. Fees & charges: <none> for registering.", answer)
+    let entry = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/faq/registration-cost.md"
+    ))
+    .expect("fixture entry");
+    entry.replace(
+        "Registering is **free**. Fees & charges: <none> for registering.",
+        answer,
+    )
 }
 
 #[test]
@@ -50,7 +56,10 @@ fn a_huge_question_line_is_cut_and_the_next_line_still_answered() {
     let input = format!("{}\nIs registration free?\n", "free ".repeat(400_000));
     let output = workspace.run_with_input(&["ask", "--json"], Some(&input));
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert_contains(&output.stderr, "warning: question 1 is longer than 64 KiB; only its start was read");
+    assert_contains(
+        &output.stderr,
+        "warning: question 1 is longer than 64 KiB; only its start was read",
+    );
     let lines: Vec<serde_json::Value> = output
         .stdout
         .lines()

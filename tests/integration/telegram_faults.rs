@@ -125,7 +125,11 @@ fn sends_answered_with_server_errors_are_retried_until_they_go_through() {
     std::thread::sleep(Duration::from_millis(500));
     let (code, stderr) = bot.stop();
     assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(answers_to_ann(&received), 3, "retried until it went through, then no more");
+    assert_eq!(
+        answers_to_ann(&received),
+        3,
+        "retried until it went through, then no more"
+    );
     let texts: Vec<String> = requests(&received, "sendmessage")
         .iter()
         .filter_map(|body| body["text"].as_str().map(str::to_string))
@@ -168,13 +172,24 @@ fn an_unreadable_update_is_skipped_and_the_ones_after_it_answered() {
     let (url, received) = start(script);
     let workspace = Workspace::shipped();
     let mut bot = RunningBot::start(&workspace, &url, &[]);
-    bot.wait_for("the answer to the good update", &received, || answers_to_ann(&received) >= 1);
-    bot.wait_for("the next poll", &received, || requests(&received, "getupdates").len() >= 2);
+    bot.wait_for("the answer to the good update", &received, || {
+        answers_to_ann(&received) >= 1
+    });
+    bot.wait_for("the next poll", &received, || {
+        requests(&received, "getupdates").len() >= 2
+    });
     let (code, stderr) = bot.stop();
     assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(requests(&received, "getupdates")[1]["offset"], 4, "the offset moved past every update");
+    assert_eq!(
+        requests(&received, "getupdates")[1]["offset"],
+        4,
+        "the offset moved past every update"
+    );
     assert_contains(&stderr, "skipped an update that cannot be read");
-    assert!(!stderr.contains(PRIVATE), "a skipped update's text was logged:\n{stderr}");
+    assert!(
+        !stderr.contains(PRIVATE),
+        "a skipped update's text was logged:\n{stderr}"
+    );
 }
 
 /// A bot serving a webhook on a free port, with the secret it registered.
@@ -204,7 +219,10 @@ fn webhook_bot(workspace: &Workspace, prefix: &[&str]) -> (RunningBot, Received,
 fn post(address: &str, headers: &str, body: &[u8], wait: Duration) -> String {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream.set_read_timeout(Some(wait)).expect("timeout");
-    let _ = write!(stream, "POST /telegram HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{headers}\r\n");
+    let _ = write!(
+        stream,
+        "POST /telegram HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{headers}\r\n"
+    );
     let _ = stream.write_all(body);
     let mut status = String::new();
     let _ = BufReader::new(stream).read_line(&mut status);
@@ -228,7 +246,10 @@ fn the_webhook_checks_the_secret_before_reading_and_caps_bodies() {
     let update = message(7, FEES).to_string();
     let signed = post(
         &listen,
-        &format!("X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n", update.len()),
+        &format!(
+            "X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            update.len()
+        ),
         update.as_bytes(),
         Duration::from_secs(10),
     );
@@ -252,7 +273,10 @@ fn idle_connections_are_dropped_and_never_starve_signed_updates() {
     while started.elapsed() < Duration::from_secs(40) {
         status = post(
             &listen,
-            &format!("X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n", update.len()),
+            &format!(
+                "X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n",
+                update.len()
+            ),
             update.as_bytes(),
             Duration::from_secs(2),
         );
@@ -266,7 +290,9 @@ fn idle_connections_are_dropped_and_never_starve_signed_updates() {
     // The idle ones were closed by the server (header timeout or connection limit).
     let mut closed = 0;
     for mut stream in idle {
-        stream.set_read_timeout(Some(Duration::from_millis(50))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .expect("timeout");
         let mut byte = [0u8; 1];
         if matches!(stream.read(&mut byte), Ok(0)) {
             closed += 1;

@@ -287,7 +287,10 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             let path = item.expect("folder item").path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.file_name().is_some_and(|name| name == faqbot::faq::lock::LOCK_FILE) {
+            } else if path
+                .file_name()
+                .is_some_and(|name| name == faqbot::faq::lock::LOCK_FILE)
+            {
                 // faqbot's lock file is not content: it appears on the first read and stays empty.
             } else {
                 let relative = path.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
