@@ -142,7 +142,7 @@ impl LiveEngine {
         let watched = faq.clone();
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
             Ok(event) if is_change(&event, &watched, &index) => {
-                let _ = events.send(event.paths.iter().any(|path| *path == watched));
+                let _ = events.send(event.paths.contains(&watched));
             }
             Ok(_) => {}
             Err(error) => warn!(%error, "faq/ watcher error"),

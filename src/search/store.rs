@@ -321,15 +321,23 @@ pub fn current_generation(index_dir: &Path) -> Option<PathBuf> {
     (name.starts_with(GENERATION_PREFIX) && is_ours(name)).then(|| index_dir.join(name))
 }
 
-/// Changes whenever a faq/ file is added, removed, resized or rewritten. Metadata only, so that checking
-/// freshness on every start costs microseconds, not a read of every file. (The schema version is checked
-/// from the manifest.)
+/// Changes whenever a faq/ file is added, removed or its content changes, even by an edit that keeps its size
+/// and modification time. Reads every file (a few kilobytes each; a file that is not a regular one, or is over
+/// the size faq/ allows, is covered by its metadata only, as loading refuses it anyway). The schema version is
+/// checked from the manifest.
 pub fn fingerprint(files: &SourceFiles) -> String {
     let mut hasher = DefaultHasher::new();
     for path in files.all() {
         path.file_name().hash(&mut hasher);
         match fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= crate::faq::MAX_FILE_BYTES => {
+                match fs::read(path) {
+                    Ok(bytes) => bytes.hash(&mut hasher),
+                    Err(_) => "unreadable".hash(&mut hasher),
+                }
+            }
             Ok(metadata) => {
+                "not read".hash(&mut hasher);
                 metadata.len().hash(&mut hasher);
                 metadata
                     .modified()

@@ -268,3 +268,39 @@ fn an_edited_manifest_is_never_served() {
         "Registering an official account costs nothing."
     );
 }
+
+#[test]
+fn an_edit_that_keeps_size_and_modification_time_is_seen() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    let path = workspace.faq().join("registration-cost.md");
+    let modified = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let text = std::fs::read_to_string(&path).expect("entry");
+    let edited = text.replace("Registering is **free**.", "Registering is **FREE**.");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&path, &edited).expect("edit");
+    let file = std::fs::File::options().write(true).open(&path).expect("open");
+    file.set_modified(modified).expect("restore the modification time");
+    drop(file);
+    let reply = workspace.ask_json("Is registration free?");
+    assert_contains(reply["results"][0]["answer"].as_str().expect("answer"), "**FREE**");
+}
+
+#[test]
+fn an_index_whose_meta_lock_cannot_be_created_is_read_not_rebuilt() {
+    // As a read-only index/ would be; a folder in the lock file's place fails the same way, even for root.
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    let current = std::fs::read_to_string(workspace.index().join("CURRENT")).expect("CURRENT");
+    for part in ["questions", "entries"] {
+        let lock = workspace.index().join(current.trim()).join(part).join(".tantivy-meta.lock");
+        let _ = std::fs::remove_file(&lock);
+        std::fs::create_dir(&lock).expect("a folder where the lock file goes");
+    }
+    let reply = workspace.ask_json("Is registration free?");
+    assert_eq!(reply["results"][0]["id"], "registration-cost");
+    let after = std::fs::read_to_string(workspace.index().join("CURRENT")).expect("CURRENT");
+    assert_eq!(after, current, "the index was read as it was, not rebuilt");
+}
