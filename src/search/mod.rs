@@ -208,10 +208,7 @@ impl tantivy::Directory for ReadersNeedNoLock {
         }
     }
 
-    fn watch(
-        &self,
-        callback: tantivy::directory::WatchCallback,
-    ) -> tantivy::Result<tantivy::directory::WatchHandle> {
+    fn watch(&self, callback: tantivy::directory::WatchCallback) -> tantivy::Result<tantivy::directory::WatchHandle> {
         self.0.watch(callback)
     }
 }

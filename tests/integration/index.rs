@@ -274,9 +274,7 @@ fn an_edit_that_keeps_size_and_modification_time_is_seen() {
     let workspace = Workspace::fixture();
     assert_eq!(workspace.run(&["index"]).code, 0);
     let path = workspace.faq().join("registration-cost.md");
-    let modified = std::fs::metadata(&path)
-        .and_then(|m| m.modified())
-        .expect("mtime");
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
     let text = std::fs::read_to_string(&path).expect("entry");
     let edited = text.replace("Registering is **free**.", "Registering is **FREE**.");
     assert_eq!(edited.len(), text.len());
@@ -295,7 +293,11 @@ fn an_index_whose_meta_lock_cannot_be_created_is_read_not_rebuilt() {
     assert_eq!(workspace.run(&["index"]).code, 0);
     let current = std::fs::read_to_string(workspace.index().join("CURRENT")).expect("CURRENT");
     for part in ["questions", "entries"] {
-        let lock = workspace.index().join(current.trim()).join(part).join(".tantivy-meta.lock");
+        let lock = workspace
+            .index()
+            .join(current.trim())
+            .join(part)
+            .join(".tantivy-meta.lock");
         let _ = std::fs::remove_file(&lock);
         std::fs::create_dir(&lock).expect("a folder where the lock file goes");
     }
