@@ -40,11 +40,13 @@ pub const MAX_WEBHOOK_CONNECTIONS: usize = 256;
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 /// An update listener fed through a queue, by the poller or by the webhook server. It ends once stopped and
-/// the updates already queued are handed over.
+/// the updates already queued are handed over (and, for the poller, once it has confirmed them).
 pub struct QueueListener {
     updates: mpsc::Receiver<Update>,
     stop: StopToken,
     stopped: StopFlag,
+    /// Fires when the feeder has finished its own stop (the poller's confirmation).
+    done: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl UpdateListener for QueueListener {
@@ -69,12 +71,22 @@ impl<'a> AsUpdateStream<'a> for QueueListener {
                     () = &mut stopped => None,
                 };
                 match next {
-                    Some(update) => return update.map(|update| (Ok(update), (this, false))),
+                    Some(Some(update)) => return Some((Ok(update), (this, false))),
+                    Some(None) => {}
                     // No more updates are taken in; those already queued are still handed over.
                     None => this.updates.close(),
                 }
             }
-            this.updates.recv().await.map(|update| (Ok(update), (this, true)))
+            match this.updates.recv().await {
+                Some(update) => Some((Ok(update), (this, true))),
+                None => {
+                    // The poller confirms to Telegram what it handed over; the process waits for that, briefly.
+                    if let Some(done) = this.done.take() {
+                        let _ = tokio::time::timeout(Duration::from_secs(5), done).await;
+                    }
+                    None
+                }
+            }
         }))
     }
 }
@@ -113,8 +125,18 @@ fn skip(id: Option<i64>, bytes: usize, why: &str) {
 pub fn polling(bot: Bot, timeout: Duration) -> QueueListener {
     let (sender, updates) = mpsc::channel(QUEUE);
     let (stop, stopped) = mk_stop_token();
-    tokio::spawn(poll(bot, sender, stopped.clone(), timeout));
-    QueueListener { updates, stop, stopped }
+    let (finished, done) = tokio::sync::oneshot::channel();
+    let stopped_for_stream = stopped.clone();
+    tokio::spawn(async move {
+        poll(bot, sender, stopped, timeout).await;
+        let _ = finished.send(());
+    });
+    QueueListener {
+        updates,
+        stop,
+        stopped: stopped_for_stream,
+        done: Some(done),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,9 +154,12 @@ enum PollError {
 }
 
 async fn poll(bot: Bot, sender: mpsc::Sender<Update>, mut stopped: StopFlag, timeout: Duration) {
+    // `offset` is where the next poll starts; `handed_over` is past the last update given to the dispatcher (or
+    // skipped), which is what a stop confirms, so that a restart gets again only what was never handled.
     let mut offset: Option<i64> = None;
+    let mut handed_over: Option<i64> = None;
     let mut pause = Duration::from_secs(1);
-    loop {
+    'polling: loop {
         let batch = tokio::select! {
             () = &mut stopped => break,
             batch = get_updates(&bot, offset, timeout, None) => batch,
@@ -144,17 +169,20 @@ async fn poll(bot: Bot, sender: mpsc::Sender<Update>, mut stopped: StopFlag, tim
                 pause = Duration::from_secs(1);
                 for raw in batch {
                     let read = read_update(raw.get());
-                    if let Some(id) = read.id {
-                        let next = id.saturating_add(1);
+                    let next = read.id.map(|id| id.saturating_add(1));
+                    if let Some(next) = next {
                         offset = Some(offset.map_or(next, |offset| offset.max(next)));
                     }
                     match read.update {
                         Ok(update) => {
                             if sender.send(update).await.is_err() {
-                                return;
+                                break 'polling;
                             }
                         }
                         Err(why) => skip(read.id, raw.get().len(), &why),
+                    }
+                    if let Some(next) = next {
+                        handed_over = Some(handed_over.map_or(next, |done| done.max(next)));
                     }
                 }
             }
@@ -176,8 +204,8 @@ async fn poll(bot: Bot, sender: mpsc::Sender<Update>, mut stopped: StopFlag, tim
         }
     }
     // Tells Telegram which updates were handed over, so that a restart does not get them again.
-    if let Some(offset) = offset
-        && let Err(error) = get_updates(&bot, Some(offset), Duration::ZERO, Some(1)).await
+    if let Some(handed_over) = handed_over
+        && let Err(error) = get_updates(&bot, Some(handed_over), Duration::ZERO, Some(1)).await
     {
         debug!(error = %crate::search::store::error_chain(&error), "cannot confirm the last updates; a restart may see them again");
     }
@@ -261,7 +289,12 @@ pub fn webhook(tcp: TcpListener, path: &str, secret: String) -> QueueListener {
         sender,
     });
     tokio::spawn(serve(tcp, router, stopped.clone()));
-    QueueListener { updates, stop, stopped }
+    QueueListener {
+        updates,
+        stop,
+        stopped,
+        done: None,
+    }
 }
 
 /// Accepts connections up to [`MAX_WEBHOOK_CONNECTIONS`], each with header and body timeouts.

@@ -185,6 +185,9 @@ fn an_unreadable_update_is_skipped_and_the_ones_after_it_answered() {
         4,
         "the offset moved past every update"
     );
+    let confirmation = requests(&received, "getupdates").last().cloned().expect("polls");
+    assert_eq!(confirmation["offset"], 4, "a stop confirms what was handed over");
+    assert_eq!(confirmation["timeout"], 0);
     assert_contains(&stderr, "skipped an update that cannot be read");
     assert!(
         !stderr.contains(PRIVATE),
