@@ -18,6 +18,11 @@ pub const DECLINED_FILE: &str = "declined.jsonl";
 pub const VOTES_FILE: &str = "votes.jsonl";
 /// Random bytes that key the chat hashes; created on first use.
 const SALT_FILE: &str = "chat-salt";
+/// A log that reaches this size is rotated: it becomes `NAME.1` (replacing the one before) and a new one starts,
+/// so the logs never hold more than twice this, and `review` still reads both.
+pub const MAX_LOG_BYTES: u64 = 16 * 1024 * 1024;
+/// The suffix of the previous generation of a rotated log.
+pub const ROTATED_SUFFIX: &str = ".1";
 const SALT_LEN: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +98,7 @@ pub struct FeedbackLog {
     dir: PathBuf,
     salt: [u8; SALT_LEN],
     writes: Mutex<()>,
+    max_bytes: u64,
 }
 
 impl FeedbackLog {
@@ -106,7 +112,14 @@ impl FeedbackLog {
             dir: dir.to_path_buf(),
             salt: load_or_create_salt(&dir.join(SALT_FILE))?,
             writes: Mutex::new(()),
+            max_bytes: MAX_LOG_BYTES,
         })
+    }
+
+    /// The same log, rotated at `bytes` instead of [`MAX_LOG_BYTES`].
+    pub fn with_max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -136,6 +149,13 @@ impl FeedbackLog {
         line.push(b'\n');
         // A poisoned lock only means another writer panicked mid-record; appending is still safe.
         let _guard = self.writes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let size = std::fs::metadata(&path).map_or(0, |metadata| metadata.len());
+        if size > 0 && size + line.len() as u64 > self.max_bytes {
+            let mut rotated = path.clone().into_os_string();
+            rotated.push(ROTATED_SUFFIX);
+            std::fs::rename(&path, &rotated).map_err(write_error)?;
+            tracing::info!(path = %path.display(), bytes = size, "rotated a curation log");
+        }
         let mut log = OpenOptions::new()
             .create(true)
             .append(true)
@@ -211,8 +231,20 @@ pub fn read_votes(data_dir: &Path) -> Result<LogContents<VoteRecord>, FeedbackEr
     read_log(&data_dir.join(VOTES_FILE))
 }
 
-/// A log that does not exist yet is empty.
+/// A log and the generation rotated before it, oldest first. Line numbers of skipped lines count from the start
+/// of the older file.
 fn read_log<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<LogContents<T>, FeedbackError> {
+    let mut rotated = path.to_path_buf().into_os_string();
+    rotated.push(ROTATED_SUFFIX);
+    let mut contents = read_one_log(Path::new(&rotated))?;
+    let current = read_one_log::<T>(path)?;
+    contents.records.extend(current.records);
+    contents.skipped.extend(current.skipped);
+    Ok(contents)
+}
+
+/// A log that does not exist yet is empty.
+fn read_one_log<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<LogContents<T>, FeedbackError> {
     let read_error = |source| FeedbackError::Read {
         path: path.to_path_buf(),
         source,
@@ -239,6 +271,27 @@ fn read_log<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<LogContents<T>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_log_is_rotated_and_both_generations_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = FeedbackLog::open(dir.path()).expect("log").with_max_bytes(2_000);
+        for n in 0..100 {
+            log.record_declined(&declined(&format!("question number {n}")))
+                .expect("recorded");
+        }
+        let current = std::fs::metadata(dir.path().join(DECLINED_FILE)).expect("log").len();
+        let older = std::fs::metadata(dir.path().join("declined.jsonl.1"))
+            .expect("rotated")
+            .len();
+        assert!(current <= 2_000 && older <= 2_000, "{current} {older}");
+        let read = read_declined(dir.path()).expect("read");
+        assert!(read.skipped.is_empty());
+        let questions: Vec<&str> = read.records.iter().map(|r| r.question.as_str()).collect();
+        assert_eq!(questions.last(), Some(&"question number 99"));
+        assert!(questions.len() < 100 && questions.len() > 10, "{}", questions.len());
+        assert!(questions.windows(2).all(|w| w[0] != w[1]), "in order, oldest first");
+    }
 
     fn declined(question: &str) -> Declined {
         Declined {

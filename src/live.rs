@@ -129,39 +129,48 @@ impl LiveEngine {
     }
 
     /// Watches faq/ and reloads after each burst of changes, calling `report` with every outcome. Watching stops
-    /// when the returned handle is dropped.
+    /// when the returned handle is dropped. The folder that holds faq/ is watched too, so that replacing faq/
+    /// itself (`mv faq.new faq`, as deploy tools do) re-arms the watch on the new folder.
     pub fn watch(self: &Arc<Self>, report: impl Fn(&Reloaded) + Send + 'static) -> Result<FaqWatcher, LiveError> {
+        let watch_error = |source| LiveError::Watch {
+            path: self.faq.clone(),
+            source,
+        };
+        let faq = std::fs::canonicalize(&self.faq).map_err(|error| watch_error(notify::Error::io(error)))?;
+        let index = std::fs::canonicalize(&self.index).unwrap_or_else(|_| self.index.clone());
         let (events, changes) = mpsc::channel();
-        let index = self.index.clone();
+        let watched = faq.clone();
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
-            Ok(event) if is_change(&event, &index) => {
-                let _ = events.send(());
+            Ok(event) if is_change(&event, &watched, &index) => {
+                let _ = events.send(event.paths.contains(&watched));
             }
             Ok(_) => {}
             Err(error) => warn!(%error, "faq/ watcher error"),
         })
-        .map_err(|source| LiveError::Watch {
-            path: self.faq.clone(),
-            source,
-        })?;
-        watcher
-            .watch(&self.faq, RecursiveMode::Recursive)
-            .map_err(|source| LiveError::Watch {
-                path: self.faq.clone(),
-                source,
-            })?;
+        .map_err(watch_error)?;
+        watcher.watch(&faq, RecursiveMode::Recursive).map_err(watch_error)?;
+        if let Some(parent) = faq.parent()
+            && let Err(error) = watcher.watch(parent, RecursiveMode::NonRecursive)
+        {
+            warn!(%error, parent = %parent.display(), "cannot watch the folder that holds faq/; replacing faq/ itself will need /reload");
+        }
+        let watcher = Arc::new(Mutex::new(Some(watcher)));
+        let rearm = Arc::clone(&watcher);
         let live = Arc::clone(self);
         let thread = std::thread::Builder::new()
             .name("faq-watcher".into())
             .spawn(move || {
                 // Ends when the watcher, and with it the sending side, is dropped.
-                while changes.recv().is_ok() {
+                while let Ok(mut swapped) = changes.recv() {
                     loop {
                         match changes.recv_timeout(QUIET_PERIOD) {
-                            Ok(()) => continue,
+                            Ok(folder) => swapped |= folder,
                             Err(RecvTimeoutError::Timeout) => break,
                             Err(RecvTimeoutError::Disconnected) => return,
                         }
+                    }
+                    if swapped {
+                        rewatch(&rearm, &faq);
                     }
                     report(&live.reload());
                 }
@@ -169,27 +178,48 @@ impl LiveEngine {
             .map_err(LiveError::Thread)?;
         info!(faq = %self.faq.display(), "watching for changes");
         Ok(FaqWatcher {
-            watcher: Some(watcher),
+            watcher,
             thread: Some(thread),
         })
     }
 }
 
-/// A content change under faq/, not a read and not the index's own files (should index/ live inside faq/).
-fn is_change(event: &notify::Event, index: &Path) -> bool {
-    !matches!(event.kind, EventKind::Access(_)) && event.paths.iter().any(|path| !path.starts_with(index))
+/// faq/ itself was created, removed or renamed: its old watch (if any) is dropped and the folder now at the path
+/// is watched.
+fn rewatch(watcher: &Mutex<Option<RecommendedWatcher>>, faq: &Path) {
+    let mut guard = watcher.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(watcher) = guard.as_mut() else { return };
+    let _ = watcher.unwatch(faq);
+    match watcher.watch(faq, RecursiveMode::Recursive) {
+        Ok(()) => info!(faq = %faq.display(), "faq/ was replaced; watching the new folder"),
+        Err(error) => warn!(%error, faq = %faq.display(), "faq/ was replaced and cannot be watched; use /reload"),
+    }
+}
+
+/// A content change under faq/ (or to faq/ itself), not a read, not the index's own files (should index/ live
+/// inside faq/), and not faqbot's lock file.
+fn is_change(event: &notify::Event, faq: &Path, index: &Path) -> bool {
+    !matches!(event.kind, EventKind::Access(_))
+        && event.paths.iter().any(|path| {
+            path.starts_with(faq)
+                && !path.starts_with(index)
+                && path.file_name().is_none_or(|name| name != crate::faq::lock::LOCK_FILE)
+        })
 }
 
 /// Keeps faq/ watched while alive.
 pub struct FaqWatcher {
-    watcher: Option<RecommendedWatcher>,
+    watcher: Arc<Mutex<Option<RecommendedWatcher>>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Drop for FaqWatcher {
     fn drop(&mut self) {
         // Dropping the watcher closes the channel, which ends the thread after any reload in progress.
-        self.watcher.take();
+        self.watcher
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

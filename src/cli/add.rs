@@ -148,6 +148,9 @@ pub fn add(settings: &Settings, mut args: AddArgs) -> anyhow::Result<Added> {
         }
         prompt_missing(settings, &mut args, &loaded.knowledge_base).context("nothing was written")?;
     }
+    // From here to the index rebuild no other writer comes between: faq/ is read again under its lock.
+    let _lock = faqbot::faq::lock::FaqLock::exclusive(&settings.faq)?;
+    let loaded = KnowledgeBase::load(&settings.faq)?;
 
     let new = args
         .draft()

@@ -6,6 +6,7 @@ use anyhow::bail;
 use faqbot::curate::edit::add_questions;
 use faqbot::curate::{Changes, CurateError, read_utf8};
 use faqbot::faq::entry::normalize_question;
+use faqbot::faq::lock::FaqLock;
 use faqbot::faq::{KnowledgeBase, Problems};
 
 use super::curation::{commit, finish};
@@ -27,6 +28,8 @@ pub fn run(settings: &Settings, args: AddQuestionArgs) -> anyhow::Result<ExitCod
 
 /// Appends `questions` to entry `id`, validates, writes and reindexes.
 pub fn add(settings: &Settings, id: &str, questions: &[String]) -> anyhow::Result<()> {
+    // From reading the entry to rebuilding the index, no other writer comes between.
+    let _lock = FaqLock::exclusive(&settings.faq)?;
     let warnings = write(settings, id, questions)?;
     println!(
         "Added {} question(s) to {}",

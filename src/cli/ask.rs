@@ -1,6 +1,6 @@
 //! `faqbot ask`: one question from the arguments, or one per line from standard input, answered as text or JSON.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -59,11 +59,22 @@ pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
     let mut line = Vec::new();
     for number in 1.. {
         line.clear();
-        let read = input
+        let read = (&mut input)
+            .take(MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)
             .with_context(|| format!("cannot read question {number} from standard input"))?;
         if read == 0 {
             break;
+        }
+        if line.len() > MAX_LINE_BYTES && !line.ends_with(b"\n") {
+            // Memory stays bounded: the rest of the line is read and dropped, and the start is answered.
+            line.truncate(MAX_LINE_BYTES);
+            skip_rest_of_line(&mut input)
+                .with_context(|| format!("cannot read question {number} from standard input"))?;
+            eprintln!(
+                "warning: question {number} is longer than {} KiB; only its start was read",
+                MAX_LINE_BYTES / 1024
+            );
         }
         if !args.json && number > 1 {
             writeln!(out, "{}", "─".repeat(40))?;
@@ -74,6 +85,28 @@ pub fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// The longest question line read from standard input; a question is a sentence or two.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+fn skip_rest_of_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                input.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let length = buffer.len();
+                input.consume(length);
+            }
+        }
+    }
 }
 
 /// The engine, and the log that declined questions go to (with `--log`).

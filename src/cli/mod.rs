@@ -268,10 +268,45 @@ pub fn print_error(error: &anyhow::Error) {
     let _ = stderr.write_all(text.as_bytes());
 }
 
+/// Whether the error is a reader that stopped reading, however it was written (directly, as JSON, as CSV).
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     error.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|e| e.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(BrokenPipe))
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_pipe_is_recognised_through_json_and_csv_writers() {
+        struct Closed;
+        impl std::io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let json = serde_json::to_writer(Closed, &"text").expect_err("closed");
+        assert!(is_broken_pipe(&anyhow::Error::new(json).context("writing")));
+        let mut writer = csv::Writer::from_writer(Closed);
+        let csv = writer
+            .write_record(["a"])
+            .and_then(|()| writer.flush().map_err(csv::Error::from))
+            .expect_err("closed");
+        assert!(is_broken_pipe(&anyhow::Error::new(csv)));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
 }

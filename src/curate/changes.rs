@@ -1,4 +1,4 @@
-//! A set of file writes to faq/ that is validated as a whole and then written all-or-nothing: temporary files beside their targets, fsynced, then renamed.
+//! A set of file writes to faq/ that is validated as a whole and then written all-or-nothing, even across a crash: temporary files beside their targets, fsynced, a journal, then renames, all under faq/'s lock.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::CurateError;
+use crate::faq::lock::{self, FaqLock};
 use crate::faq::{KnowledgeBase, Loaded, SourceFiles};
 
 /// New contents for files of one faq/ folder, written only if faq/ is valid with all of them.
@@ -71,9 +72,12 @@ impl Changes {
         Ok(KnowledgeBase::load_files_with(&files, &pending))
     }
 
-    /// Validates the change and writes it. On any error nothing in faq/ has changed; the returned problems
-    /// are the warnings faq/ has after the change.
+    /// Validates the change and writes it, under faq/'s lock (callers that read faq/ to make the change should
+    /// already hold it, see [`FaqLock::exclusive`]). On any error nothing in faq/ has changed, and a crash
+    /// leaves either nothing or everything (the next command finishes the renames); the returned problems are
+    /// the warnings faq/ has after the change.
     pub fn commit(self) -> Result<Loaded, CurateError> {
+        let _lock = FaqLock::exclusive(&self.faq)?;
         let loaded = self.preview()?;
         if loaded.problems.has_errors() {
             return Err(CurateError::Invalid {
@@ -85,7 +89,7 @@ impl Changes {
             path: self.faq.clone(),
             source,
         })?;
-        write_atomically(&self.writes)?;
+        write_journaled(&self.faq, &self.writes)?;
         tracing::info!(files = self.writes.len(), "wrote {}", self.faq.display());
         Ok(loaded)
     }
@@ -95,6 +99,16 @@ impl Changes {
 /// written are they renamed over their targets. If a rename fails, the files already renamed get their old
 /// contents back.
 pub fn write_atomically(writes: &[(PathBuf, String)]) -> Result<(), CurateError> {
+    write_staged(writes, None)
+}
+
+/// [`write_atomically`] for files inside `faq`, with a journal between staging and renaming so that a crash
+/// part-way through the renames is rolled forward by the next lock holder. The caller holds faq/'s lock.
+fn write_journaled(faq: &Path, writes: &[(PathBuf, String)]) -> Result<(), CurateError> {
+    write_staged(writes, Some(faq))
+}
+
+fn write_staged(writes: &[(PathBuf, String)], journal: Option<&Path>) -> Result<(), CurateError> {
     let mut staged: Vec<(PathBuf, PathBuf, Option<Vec<u8>>)> = Vec::new();
     let cleanup = |staged: &[(PathBuf, PathBuf, Option<Vec<u8>>)]| {
         for (temporary, _, _) in staged {
@@ -126,20 +140,51 @@ pub fn write_atomically(writes: &[(PathBuf, String)]) -> Result<(), CurateError>
             }
         }
     }
+    // One file needs no journal: its rename is atomic by itself.
+    let journal = journal.filter(|_| staged.len() > 1);
+    if let Some(faq) = journal {
+        crash_point("staged");
+        let renames: Vec<(PathBuf, PathBuf)> = staged.iter().map(|(t, p, _)| (t.clone(), p.clone())).collect();
+        if let Err(source) = lock::write_journal(faq, &renames) {
+            cleanup(&staged);
+            return Err(CurateError::Write {
+                path: faq.join(lock::JOURNAL_FILE),
+                source,
+            });
+        }
+        crash_point("journaled");
+    }
     for (done, (temporary, path, _)) in staged.iter().enumerate() {
         if let Err(source) = fs::rename(temporary, path) {
             roll_back(&staged[..done]);
             cleanup(&staged[done..]);
+            if let Some(faq) = journal {
+                lock::remove_journal(faq);
+            }
             return Err(CurateError::Write {
                 path: path.clone(),
                 source,
             });
         }
+        if done == 0 {
+            crash_point("renamed-one");
+        }
     }
     for (_, path, _) in &staged {
         sync_parent(path);
     }
+    if let Some(faq) = journal {
+        lock::remove_journal(faq);
+    }
     Ok(())
+}
+
+/// For the crash tests: `FAQBOT_TEST_CRASH_AT=NAME` kills the process at the named point of a multi-file
+/// write, as kill -9 would, without a race against the test. Debug builds only.
+fn crash_point(name: &str) {
+    if cfg!(debug_assertions) && std::env::var("FAQBOT_TEST_CRASH_AT").is_ok_and(|at| at == name) {
+        std::process::abort();
+    }
 }
 
 /// Puts back what a failed multi-file write had already replaced.

@@ -404,6 +404,8 @@ fn plan_csv(path: &Path, bytes: &[u8], today: jiff::civil::Date) -> Result<Impor
 /// Writes a plan into faq/ all-or-nothing. A file that exists with other contents is refused (naming the
 /// import line) unless `replace`; one with the same contents is left alone.
 pub fn import(faq: &Path, import_file: &Path, plan: ImportPlan, replace: bool) -> Result<Imported, CurateError> {
+    // Held from the comparison with what exists to the write, so that no other writer comes between.
+    let _lock = crate::faq::lock::FaqLock::exclusive(faq)?;
     let mut changes = Changes::new(faq);
     let mut imported = Imported::default();
     let mut conflicts = Vec::new();

@@ -1,7 +1,8 @@
 //! Curating faq/: the rules of a new entry ([`draft`]), writing new entries and rules, adding phrasings, reviewing what users asked, finding stale entries, exporting and importing.
 //!
 //! Every change goes through [`Changes`]: it is validated exactly as `faqbot check` validates faq/, and only
-//! then written, each file to a temporary file renamed into place, so a failure leaves faq/ as it was.
+//! then written, each file to a temporary file renamed into place, under faq/'s lock and with a journal, so a
+//! failure or a crash leaves faq/ either as it was or with the whole change (see [`crate::faq::lock`]).
 
 pub mod changes;
 pub mod draft;
@@ -56,6 +57,8 @@ pub enum CurateError {
     BadRow { path: PathBuf, line: u64, message: String },
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Lock(#[from] crate::faq::lock::LockError),
     #[error(transparent)]
     Feedback(#[from] crate::feedback::FeedbackError),
 }

@@ -10,6 +10,11 @@ use super::front_matter::{self, line_of};
 use super::problem::{Problem, Problems, from_toml_error};
 use super::{KEBAB_CASE, is_kebab_case, toml_date};
 
+/// What one Telegram message holds; a longer answer is sent in parts, and `check` warns.
+pub const MESSAGE_CHARS: usize = 4096;
+/// The longest answer `check` accepts: a few messages' worth.
+pub const MAX_ANSWER_CHARS: usize = 4 * MESSAGE_CHARS;
+
 /// A validated entry, as indexed and as answers show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -194,6 +199,34 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Option<Parsed>
             Some(split.body_line),
             "the English answer is empty: write it in Markdown after the closing `+++`",
         ));
+    }
+    for (answer, line, language) in [
+        (Some(answers.en), Some(split.body_line), "English"),
+        (
+            answers.zh,
+            answers.zh_marker_line.map(|marker| split.body_line + marker - 1),
+            "Chinese",
+        ),
+    ] {
+        let Some(answer) = answer else { continue };
+        let length = answer.chars().count();
+        if length > MAX_ANSWER_CHARS {
+            problems.push(Problem::error(
+                path,
+                line,
+                format!(
+                    "the {language} answer is {length} characters, far more than the {MAX_ANSWER_CHARS} allowed (a Telegram message holds {MESSAGE_CHARS}): shorten it or split it into entries"
+                ),
+            ));
+        } else if length > MESSAGE_CHARS {
+            problems.push(Problem::warning(
+                path,
+                line,
+                format!(
+                    "the {language} answer is {length} characters, more than one Telegram message holds ({MESSAGE_CHARS}): the bot sends it in parts"
+                ),
+            ));
+        }
     }
     if let Some(marker) = answers.zh_marker_line {
         let marker_line = Some(split.body_line + marker - 1);

@@ -3,6 +3,7 @@
 
 pub mod entry;
 pub mod front_matter;
+pub mod lock;
 pub mod problem;
 pub mod rules;
 pub mod scope;
@@ -26,6 +27,8 @@ pub const OUT_OF_SCOPE_FILE: &str = "out-of-scope.toml";
 /// Phrasings per entry that faq/README.md asks for; fewer is a [`Severity::Notice`].
 pub const MIN_ENGLISH_QUESTIONS: usize = 8;
 pub const MIN_CHINESE_QUESTIONS: usize = 4;
+/// The largest faq/ file read; anything bigger is refused unread (rules.toml for hundreds of rules is far below).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// What keeps faq/ from being read at all. Problems inside files are [`Problem`]s instead.
 #[derive(Debug, Error)]
@@ -147,8 +150,10 @@ pub struct Loaded {
 }
 
 impl KnowledgeBase {
-    /// Reads and validates faq/. Problems in files never abort the load: all of them are collected.
+    /// Reads and validates faq/, under its shared lock (so never half of a curator's write). Problems in
+    /// files never abort the load: all of them are collected.
     pub fn load(dir: &Path) -> Result<Loaded, FaqError> {
+        let _lock = lock::FaqLock::shared(dir);
         Ok(Self::load_files(&SourceFiles::find(dir)?))
     }
 
@@ -194,7 +199,25 @@ impl KnowledgeBase {
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
+        let mut names_seen: HashMap<String, &Path> = HashMap::new();
         for path in &files.entries {
+            // `fees.MD` beside `fees.md` is one entry twice, and one file on a case-insensitive disk.
+            let folded = path
+                .file_name()
+                .map(|name| name.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if let Some(first) = names_seen.get(&folded) {
+                problems.push(Problem::error(
+                    path,
+                    None,
+                    format!(
+                        "has the same name as {} but for case: keep one of them",
+                        first.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            names_seen.insert(folded, path);
             match read_text(path) {
                 Ok(Some(text)) => {
                     if let Some(parsed) = entry::parse(path, &text, &mut problems) {
@@ -226,7 +249,7 @@ impl KnowledgeBase {
             problems.push(Problem::warning(
                 &path,
                 None,
-                "not an entry: only <id>.md files (and rules.toml, synonyms.toml, README.md) are read; rename it to end in .md, or move it out of faq/",
+                "not an entry: only <id>.md files (and rules.toml, synonyms.toml, out-of-scope.toml, README.md) are read; rename it to end in .md, or move it out of faq/",
             ));
         }
         problems.sort();
@@ -349,14 +372,25 @@ impl KnowledgeBase {
 /// Reads a file as UTF-8 with `\n` line endings. `Ok(None)` when it does not exist.
 fn read_text(path: &Path) -> Result<Option<String>, Problem> {
     // Reading a pipe or a device named like an entry would block or never end.
-    if let Ok(metadata) = fs::metadata(path)
-        && !metadata.is_file()
-    {
-        return Err(Problem::error(
-            path,
-            None,
-            "not a regular file: faq/ holds only text files",
-        ));
+    if let Ok(metadata) = fs::metadata(path) {
+        if !metadata.is_file() {
+            return Err(Problem::error(
+                path,
+                None,
+                "not a regular file: faq/ holds only text files",
+            ));
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(Problem::error(
+                path,
+                None,
+                format!(
+                    "{} bytes, more than the {} KiB a faq/ file may have: an entry is a few questions and a short answer",
+                    metadata.len(),
+                    MAX_FILE_BYTES / 1024
+                ),
+            ));
+        }
     }
     match fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)

@@ -162,7 +162,10 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         path: path.clone(),
         source,
     })?;
+    let checksum = super::manifest_checksum(&json);
     std::fs::write(&path, json).map_err(|source| IndexError::Io { path, source })?;
+    let path = dir.join(super::MANIFEST_CHECKSUM_FILE);
+    std::fs::write(&path, checksum).map_err(|source| IndexError::Io { path, source })?;
     Ok(manifest)
 }
 

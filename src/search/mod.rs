@@ -27,6 +27,13 @@ use crate::faq::{Entry, FaqError, Problems};
 pub(crate) const QUESTIONS_DIR: &str = "questions";
 pub(crate) const ENTRIES_DIR: &str = "entries";
 pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+/// The SHA-256 of manifest.json, in hex: tantivy checks its own files, this checks ours.
+pub(crate) const MANIFEST_CHECKSUM_FILE: &str = "manifest.sha256";
+
+pub(crate) fn manifest_checksum(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
 
 #[derive(Debug, Error)]
 pub enum IndexError {
@@ -101,6 +108,14 @@ impl SearchIndex {
                 expected: schema::SCHEMA_VERSION,
             });
         }
+        // An edited or damaged manifest, even valid JSON, is never served: the index is rebuilt instead.
+        let checksum = std::fs::read_to_string(dir.join(MANIFEST_CHECKSUM_FILE)).unwrap_or_default();
+        if checksum.trim() != manifest_checksum(&bytes) {
+            return Err(IndexError::Damaged {
+                path: dir.to_path_buf(),
+                files: vec![MANIFEST_FILE.to_string()],
+            });
+        }
         let schema = FaqSchema::new();
         let questions = open_reader(&dir.join(QUESTIONS_DIR))?;
         let entries = open_reader(&dir.join(ENTRIES_DIR))?;
@@ -170,6 +185,67 @@ fn reject_truncated_files(path: &Path) -> Result<(), IndexError> {
     })
 }
 
+/// A tantivy folder that can be read even where its meta lock cannot be created (a read-only index/). Tantivy
+/// takes that lock while opening readers so that no writer deletes files meanwhile; a generation is never
+/// written again once it is built, so when the lock file cannot be made, readers go ahead without it.
+#[derive(Debug, Clone)]
+struct ReadersNeedNoLock(MmapDirectory);
+
+impl tantivy::Directory for ReadersNeedNoLock {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> Result<std::sync::Arc<dyn tantivy::directory::FileHandle>, tantivy::directory::error::OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), tantivy::directory::error::DeleteError> {
+        self.0.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, tantivy::directory::error::OpenReadError> {
+        self.0.exists(path)
+    }
+
+    fn open_write(
+        &self,
+        path: &Path,
+    ) -> Result<tantivy::directory::WritePtr, tantivy::directory::error::OpenWriteError> {
+        self.0.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, tantivy::directory::error::OpenReadError> {
+        self.0.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+
+    fn acquire_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> Result<tantivy::directory::DirectoryLock, tantivy::directory::error::LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(tantivy::directory::error::LockError::IoError(error))
+                if lock.filepath == tantivy::directory::META_LOCK.filepath =>
+            {
+                tracing::debug!(%error, "reading the index without tantivy's meta lock");
+                Ok(tantivy::directory::DirectoryLock::from(Box::new(())))
+            }
+            outcome => outcome,
+        }
+    }
+
+    fn watch(&self, callback: tantivy::directory::WatchCallback) -> tantivy::Result<tantivy::directory::WatchHandle> {
+        self.0.watch(callback)
+    }
+}
+
 /// Opens one tantivy index and checks its files. Tantivy 0.27 panics on some damaged files (a footer check
 /// guards fewer bytes than it reads), so a panic while opening counts as damage too: the index is rebuilt.
 fn open_reader(path: &Path) -> Result<IndexReader, IndexError> {
@@ -188,7 +264,7 @@ fn open_checked_reader(path: &Path) -> Result<IndexReader, IndexError> {
         source,
     };
     let directory = MmapDirectory::open(path).map_err(|e| error(e.into()))?;
-    let index = Index::open(directory).map_err(error)?;
+    let index = Index::open(ReadersNeedNoLock(directory)).map_err(error)?;
     // Tantivy trusts its files once open; a damaged one must be caught here, where it only means a rebuild.
     let damaged = index.validate_checksum().map_err(error)?;
     if !damaged.is_empty() {

@@ -13,6 +13,7 @@ use tracing::{debug, info, warn};
 
 use super::{IndexError, SearchIndex, build};
 use crate::error_chain::error_chain;
+use crate::faq::lock::FaqLock;
 use crate::faq::{KnowledgeBase, Problems, SourceFiles};
 
 const CURRENT_FILE: &str = "CURRENT";
@@ -66,6 +67,9 @@ pub struct Opened {
 /// out of date or broken. With `force`, rebuilds whatever its state. Whenever a rebuild fails and an
 /// earlier index can be opened, that index keeps serving.
 pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Opened, IndexError> {
+    // faq/ is read under its shared lock, so never half-way through a curator's multi-file write.
+    let _faq_lock = FaqLock::shared(faq_dir);
+    remove_dead_builds(index_dir);
     let files = SourceFiles::find(faq_dir)?;
     let fingerprint = fingerprint(&files);
     let (reason, fallback) = match current_state(index_dir, &fingerprint, force) {
@@ -205,6 +209,22 @@ fn install(
     let current = index_dir.join(CURRENT_FILE);
     let current_temp = index_dir.join(format!("{TEMP_PREFIX}{CURRENT_FILE}-{stamp}"));
     fs::write(&current_temp, &generation_name).map_err(io(&current_temp))?;
+    // Something that is not a file in CURRENT's place (a folder, a pipe) would fail every build: it goes.
+    if let Ok(metadata) = fs::symlink_metadata(&current)
+        && !metadata.is_file()
+    {
+        warn!(path = %current.display(), "CURRENT is not a file; replacing it");
+        let removed = if metadata.is_dir() {
+            fs::remove_dir_all(&current)
+        } else {
+            fs::remove_file(&current)
+        };
+        if let Err(source) = removed {
+            let _ = fs::remove_file(&current_temp);
+            let _ = fs::remove_dir_all(&generation);
+            return Err(IndexError::Io { path: current, source });
+        }
+    }
     fs::rename(&current_temp, &current).map_err(io(&current))?;
     let index = SearchIndex::open(&generation)?;
     info!(%reason, entries = manifest.entries, rules = manifest.rules.len(), millis = manifest.build_millis, "index built");
@@ -233,6 +253,40 @@ fn remove_other_generations(index_dir: &Path, keep: &str) {
     }
 }
 
+/// Removes what killed builds left (`.tmp-*`), when no build is running: every build holds the lock while its
+/// temporary folder exists. Costs one listing of index/ when there is nothing to remove.
+fn remove_dead_builds(index_dir: &Path) {
+    let Ok(items) = fs::read_dir(index_dir) else { return };
+    let leftovers: Vec<PathBuf> = items
+        .flatten()
+        .filter(|item| {
+            let name = item.file_name().to_string_lossy().into_owned();
+            name.starts_with(TEMP_PREFIX) && is_ours(&name)
+        })
+        .map(|item| item.path())
+        .collect();
+    if leftovers.is_empty() {
+        return;
+    }
+    let Ok(lock) = File::create(index_dir.join(LOCK_FILE)) else {
+        return;
+    };
+    if lock.try_lock().is_err() {
+        return;
+    }
+    for path in leftovers {
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        match removed {
+            Ok(()) => debug!(path = %path.display(), "removed the leftovers of an interrupted build"),
+            Err(error) => warn!(path = %path.display(), %error, "cannot remove the leftovers of an interrupted build"),
+        }
+    }
+}
+
 /// Whether a name in index/ is one this module writes (`gen-STAMP`, `.tmp-STAMP`, `.tmp-CURRENT-STAMP`, where
 /// STAMP is `NANOS-PID`): nothing else in the folder is ever removed.
 fn is_ours(name: &str) -> bool {
@@ -247,20 +301,33 @@ fn is_ours(name: &str) -> bool {
 
 /// The live generation folder named by CURRENT, if any.
 pub fn current_generation(index_dir: &Path) -> Option<PathBuf> {
-    let name = fs::read_to_string(index_dir.join(CURRENT_FILE)).ok()?;
+    let current = index_dir.join(CURRENT_FILE);
+    // A folder or a pipe named CURRENT is not ours to read (a pipe would block); the next build replaces it.
+    if !fs::symlink_metadata(&current).ok()?.is_file() {
+        return None;
+    }
+    let name = fs::read_to_string(current).ok()?;
     let name = name.trim();
     (name.starts_with(GENERATION_PREFIX) && is_ours(name)).then(|| index_dir.join(name))
 }
 
-/// Changes whenever a faq/ file is added, removed, resized or rewritten. Metadata only, so that checking
-/// freshness on every start costs microseconds, not a read of every file. (The schema version is checked
-/// from the manifest.)
+/// Changes whenever a faq/ file is added, removed or its content changes, even by an edit that keeps its size
+/// and modification time. Reads every file (a few kilobytes each; a file that is not a regular one, or is over
+/// the size faq/ allows, is covered by its metadata only, as loading refuses it anyway). The schema version is
+/// checked from the manifest.
 pub fn fingerprint(files: &SourceFiles) -> String {
     let mut hasher = DefaultHasher::new();
     for path in files.all() {
         path.file_name().hash(&mut hasher);
         match fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= crate::faq::MAX_FILE_BYTES => {
+                match fs::read(path) {
+                    Ok(bytes) => bytes.hash(&mut hasher),
+                    Err(_) => "unreadable".hash(&mut hasher),
+                }
+            }
             Ok(metadata) => {
+                "not read".hash(&mut hasher);
                 metadata.len().hash(&mut hasher);
                 metadata
                     .modified()

@@ -87,6 +87,8 @@ pub fn classify(message: &Message, me: &Me, is_admin: bool) -> Incoming {
     };
     let username = me.username();
     if text.starts_with('/') {
+        // Commands ignore case (`/STATS`, `/Help`); their arguments and the bot's name are kept as typed.
+        let text = &command_in_lowercase(text);
         if let Ok(command) = Command::parse(text, username) {
             return Incoming::Command(command);
         }
@@ -124,6 +126,12 @@ pub fn classify(message: &Message, me: &Me, is_admin: bool) -> Incoming {
 }
 
 /// Byte offset of `needle` in `text`, ignoring ASCII case (usernames are ASCII).
+/// `/STATS@MyBot now` → `/stats@MyBot now`: only the command name is lowered.
+pub fn command_in_lowercase(text: &str) -> String {
+    let end = text.find(|c: char| c == '@' || c.is_whitespace()).unwrap_or(text.len());
+    format!("{}{}", text[..end].to_lowercase(), &text[end..])
+}
+
 fn find_ignoring_case(text: &str, needle: &str) -> Option<usize> {
     let needle = needle.as_bytes();
     text.as_bytes()
@@ -205,29 +213,80 @@ where
 }
 
 /// Attempts at one request before its error is logged and the update given up.
-const MAX_ATTEMPTS: u32 = 4;
+const MAX_ATTEMPTS: u32 = 8;
+/// The first pause between attempts; each later one doubles, up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+const MAX_PAUSE: Duration = Duration::from_secs(8);
 
-/// Retries a request that failed on the network or was told to slow down, with growing pauses. A retried
-/// send whose first attempt did reach Telegram shows twice, which beats an answer never shown.
-async fn with_retries<T, F, Fut>(mut request: F) -> Result<T, RequestError>
+/// Retries a request that failed on the network, met a server error (HTTP 5xx, or a reply that is not the Bot
+/// API's JSON, as proxies give), or was told to slow down, with pauses growing to [`MAX_PAUSE`]: about 30 s of
+/// trying, beyond teloxide's own 10 s wait after each 5xx. A retried send whose first attempt did reach
+/// Telegram shows twice, which beats an answer never shown.
+pub async fn with_retries<T, F, Fut>(request: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
-    let mut pause = Duration::from_millis(500);
+    retrying(MAX_ATTEMPTS, request).await
+}
+
+/// Attempts at answering a button press or an inline query: Telegram lets those expire within seconds, so
+/// trying for long is pointless.
+const MAX_QUICK_ATTEMPTS: u32 = 3;
+
+/// [`with_retries`] for answers that Telegram only takes for a few seconds.
+async fn with_quick_retries<T, F, Fut>(request: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    retrying(MAX_QUICK_ATTEMPTS, request).await
+}
+
+async fn retrying<T, F, Fut>(attempts: u32, mut request: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let mut pause = FIRST_PAUSE;
     let mut attempt = 1;
     loop {
         let wait = match request().await {
-            Err(RequestError::RetryAfter(seconds)) if attempt < MAX_ATTEMPTS => seconds.duration(),
-            Err(error @ (RequestError::Network(_) | RequestError::Io(_))) if attempt < MAX_ATTEMPTS => {
-                warn!(%error, attempt, "sending failed; retrying");
+            Err(RequestError::RetryAfter(seconds)) if attempt < attempts => seconds.duration(),
+            Err(error) if attempt < attempts && is_transient(&error) => {
+                warn!(%error, attempt, retry_in = ?pause, "sending failed; retrying");
                 pause
             }
             outcome => return outcome,
         };
         tokio::time::sleep(wait).await;
-        pause *= 2;
+        pause = (pause * 2).min(MAX_PAUSE);
         attempt += 1;
+    }
+}
+
+/// Errors worth another attempt: the network, and the server's own trouble. teloxide keeps no HTTP status, so a
+/// 5xx is known by the Bot API's descriptions of one, or by a body that is not its JSON at all.
+pub fn is_transient(error: &RequestError) -> bool {
+    match error {
+        RequestError::Network(_) | RequestError::Io(_) => true,
+        // A reply that says it succeeded was delivered, even if teloxide cannot read it: sending again would
+        // show the message twice.
+        RequestError::InvalidJson { raw, .. } => !raw.replace(' ', "").contains("\"ok\":true"),
+        RequestError::Api(teloxide::ApiError::Unknown(description)) => {
+            let description = description.to_ascii_lowercase();
+            [
+                "internal server error",
+                "bad gateway",
+                "service unavailable",
+                "gateway timeout",
+                "server error",
+                "restart",
+            ]
+            .iter()
+            .any(|known| description.contains(known))
+        }
+        _ => false,
     }
 }
 
@@ -261,7 +320,7 @@ where
         let conversation = Arc::clone(&conversation);
         tokio::task::spawn_blocking(move || conversation.press(&data, question.as_deref(), asker, fallback)).await?
     };
-    with_retries(|| {
+    with_quick_retries(|| {
         let mut answer = bot.answer_callback_query(query.id.clone());
         if let Some(notice) = &pressed.notice {
             answer = answer.text(notice.clone());
@@ -282,7 +341,7 @@ where
     let text = query.query.clone();
     let answers = tokio::task::spawn_blocking(move || conversation.inline(&text)).await?;
     let results = inline_results(&answers);
-    with_retries(|| {
+    with_quick_retries(|| {
         bot.answer_inline_query(query.id.clone(), results.clone())
             .cache_time(60)
             .into_future()

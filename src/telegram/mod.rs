@@ -8,5 +8,6 @@ pub mod html;
 pub mod redact;
 pub mod run;
 pub mod token;
+pub mod updates;
 
 pub use conversation::{Asker, Button, Conversation, Outgoing, Pressed};

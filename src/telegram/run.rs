@@ -10,17 +10,17 @@ use teloxide::dispatching::Dispatcher;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
-use teloxide::update_listeners::webhooks;
 use teloxide::{ApiError, RequestError};
 use thiserror::Error;
 use tokio::sync::mpsc;
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 use url::Url;
 
 use super::conversation::{Conversation, reload_report};
 use super::handlers;
 use super::redact;
 use super::token::{Token, TokenSource};
+use super::updates;
 use crate::live::Reloaded;
 
 /// teloxide's variable for another Bot API server (a local `telegram-bot-api`, a test double).
@@ -87,7 +87,7 @@ pub fn api_url_from_env() -> Result<Option<Url>, RunError> {
 /// Runs the bot until Ctrl-C or SIGTERM, then finishes the updates in hand and returns.
 pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(), RunError> {
     redact::hide(config.token.expose());
-    let mut bot = Bot::new(config.token.expose());
+    let mut bot = bot_with_timeouts(config.token.expose());
     if let Some(url) = &config.api_url {
         info!(%url, "using another Bot API server");
         bot = bot.set_api_url(url.clone());
@@ -128,7 +128,8 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
             None
         }
     };
-    tokio::spawn(tell_admins(bot.clone(), Arc::clone(&conversation), reports_in));
+    // Alerts go out on their own path, not queued behind user traffic in the throttle.
+    tokio::spawn(tell_admins(bot.inner().clone(), Arc::clone(&conversation), reports_in));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handlers::schema::<Throttle<Bot>>())
         .dependencies(dptree::deps![Arc::clone(&conversation), me])
@@ -154,12 +155,12 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
 
     match config.updates {
         Updates::Polling => {
-            // A stop waits for the poll in flight: a short poll keeps Ctrl-C prompt.
-            let listener = teloxide::update_listeners::Polling::builder(bot.clone())
-                .timeout(Duration::from_secs(10))
-                .delete_webhook()
-                .await
-                .build();
+            if let Err(error) = bot.delete_webhook().await {
+                warn!(%error, "cannot remove a webhook set earlier; polling may get nothing until it is removed");
+            }
+            // A stop waits for the poll in flight: a short poll keeps Ctrl-C prompt. Each update is read on its
+            // own, so one that cannot be read is skipped instead of stalling the rest.
+            let listener = updates::polling(bot.inner().clone(), Duration::from_secs(10));
             info!(bot = %username, "long polling");
             (config.on_ready)(&username);
             dispatcher
@@ -184,13 +185,9 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
                     address: listen,
                     source,
                 })?;
-            let options = webhooks::Options::new(listen, url.clone()).secret_token(secret);
-            let (listener, stopped, router) = webhooks::axum_no_setup(options);
-            tokio::spawn(async move {
-                if let Err(error) = axum::serve(tcp, router).with_graceful_shutdown(stopped).await {
-                    error!(%error, "webhook server stopped");
-                }
-            });
+            // Our own server: the secret is checked before a body is read, bodies are capped, slow clients
+            // time out and connections are limited (see `updates`).
+            let listener = updates::webhook(tcp, url.path(), secret);
             info!(bot = %username, %url, %listen, "serving the webhook");
             (config.on_ready)(&username);
             dispatcher
@@ -201,6 +198,25 @@ pub async fn run(conversation: Arc<Conversation>, config: BotConfig) -> Result<(
     }
     info!("stopped");
     Ok(())
+}
+
+/// How long a request may take before it is abandoned (and retried): well beyond the Bot API's slowest normal
+/// answer, because a retry after a timeout can deliver a message twice.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// A bot whose requests wait [`SEND_TIMEOUT`] rather than teloxide's 17 s.
+fn bot_with_timeouts(token: &str) -> Bot {
+    match teloxide::net::default_reqwest_settings()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(SEND_TIMEOUT)
+        .build()
+    {
+        Ok(client) => Bot::with_client(token, client),
+        Err(error) => {
+            warn!(error = %error.without_url(), "cannot set up the HTTP client; using teloxide's defaults");
+            Bot::new(token)
+        }
+    }
 }
 
 /// getMe until it works: network trouble is retried with growing pauses, a rejected token is final.
@@ -225,11 +241,7 @@ fn webhook_secret(token: &Token) -> String {
 }
 
 /// Sends each reload problem to every admin's private chat.
-async fn tell_admins(
-    bot: Throttle<Bot>,
-    conversation: Arc<Conversation>,
-    mut reports: mpsc::UnboundedReceiver<crate::present::Doc>,
-) {
+async fn tell_admins(bot: Bot, conversation: Arc<Conversation>, mut reports: mpsc::UnboundedReceiver<crate::present::Doc>) {
     while let Some(report) = reports.recv().await {
         for admin in conversation.admins() {
             let Ok(chat) = i64::try_from(admin) else { continue };

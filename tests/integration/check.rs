@@ -157,7 +157,20 @@ fn a_file_that_is_not_an_entry_is_a_warning() {
     assert_eq!(output.code, 1, "{}", output.stderr);
     assert_contains(
         &output.stdout,
-        "faq/new.txt: warning: not an entry: only <id>.md files (and rules.toml, synonyms.toml, README.md) are read; rename it to end in .md, or move it out of faq/\n",
+        "faq/new.txt: warning: not an entry: only <id>.md files (and rules.toml, synonyms.toml, out-of-scope.toml, README.md) are read; rename it to end in .md, or move it out of faq/\n",
     );
     assert!(!output.stdout.contains(".hidden.swp"), "{}", output.stdout);
+}
+
+#[test]
+fn entry_files_whose_names_differ_only_in_case_are_an_error() {
+    let workspace = Workspace::fixture();
+    let entry = workspace.read("faq/registration-cost.md");
+    workspace.write("faq/registration-cost.MD", &entry);
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_contains(
+        &output.stdout,
+        "faq/registration-cost.md: error: has the same name as registration-cost.MD but for case: keep one of them",
+    );
 }

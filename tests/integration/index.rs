@@ -208,3 +208,101 @@ fn assert_the_last_good_index_serves(workspace: &Workspace, reason: &str) {
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert_contains(&output.stderr, "was kept as it was");
 }
+
+#[test]
+fn a_current_that_is_a_folder_or_a_pipe_is_replaced_and_leaks_nothing() {
+    let workspace = Workspace::fixture();
+    std::fs::create_dir_all(workspace.index().join("CURRENT")).expect("a folder in CURRENT's place");
+    for _ in 0..2 {
+        let output = workspace.run(&["ask", "Is registration free?"]);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+    }
+    assert!(workspace.index().join("CURRENT").is_file());
+    let generations = std::fs::read_dir(workspace.index())
+        .expect("index")
+        .filter(|item| {
+            item.as_ref()
+                .is_ok_and(|item| item.file_name().to_string_lossy().starts_with("gen-"))
+        })
+        .count();
+    assert_eq!(generations, 1);
+
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(workspace.index().join("CURRENT")).expect("remove");
+        let made = std::process::Command::new("mkfifo")
+            .arg(workspace.index().join("CURRENT"))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let mut child = workspace
+            .command(&["ask", "Is registration free?"])
+            .spawn()
+            .expect("start");
+        let started = std::time::Instant::now();
+        while child.try_wait().expect("wait").is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("ask hangs on a pipe in CURRENT's place");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(workspace.index().join("CURRENT").is_file());
+    }
+}
+
+#[test]
+fn an_edited_manifest_is_never_served() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    let current = std::fs::read_to_string(workspace.index().join("CURRENT")).expect("CURRENT");
+    let manifest = workspace.index().join(current.trim()).join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let tampered = text.replace("Registering an official account costs nothing.", "TAMPERED statement.");
+    assert_ne!(text, tampered, "the fixture's rule is in the manifest");
+    std::fs::write(&manifest, tampered).expect("tamper");
+    let reply = workspace.ask_json("Is registration free?");
+    assert_eq!(reply["results"][0]["id"], "registration-cost");
+    assert_eq!(
+        reply["results"][0]["rules"][0]["statement"],
+        "Registering an official account costs nothing."
+    );
+}
+
+#[test]
+fn an_edit_that_keeps_size_and_modification_time_is_seen() {
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    let path = workspace.faq().join("registration-cost.md");
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+    let text = std::fs::read_to_string(&path).expect("entry");
+    let edited = text.replace("Registering is **free**.", "Registering is **FREE**.");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&path, &edited).expect("edit");
+    let file = std::fs::File::options().write(true).open(&path).expect("open");
+    file.set_modified(modified).expect("restore the modification time");
+    drop(file);
+    let reply = workspace.ask_json("Is registration free?");
+    assert_contains(reply["results"][0]["answer"].as_str().expect("answer"), "**FREE**");
+}
+
+#[test]
+fn an_index_whose_meta_lock_cannot_be_created_is_read_not_rebuilt() {
+    // As a read-only index/ would be; a folder in the lock file's place fails the same way, even for root.
+    let workspace = Workspace::fixture();
+    assert_eq!(workspace.run(&["index"]).code, 0);
+    let current = std::fs::read_to_string(workspace.index().join("CURRENT")).expect("CURRENT");
+    for part in ["questions", "entries"] {
+        let lock = workspace
+            .index()
+            .join(current.trim())
+            .join(part)
+            .join(".tantivy-meta.lock");
+        let _ = std::fs::remove_file(&lock);
+        std::fs::create_dir(&lock).expect("a folder where the lock file goes");
+    }
+    let reply = workspace.ask_json("Is registration free?");
+    assert_eq!(reply["results"][0]["id"], "registration-cost");
+    let after = std::fs::read_to_string(workspace.index().join("CURRENT")).expect("CURRENT");
+    assert_eq!(after, current, "the index was read as it was, not rebuilt");
+}

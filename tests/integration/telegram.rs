@@ -466,3 +466,17 @@ fn the_command_menu_comes_from_the_text_table_and_hides_admin_commands() {
         ]
     );
 }
+
+#[tokio::test]
+async fn commands_ignore_case_for_admins_and_everyone() {
+    let workspace = Workspace::shipped();
+    let conversation = conversation(&workspace);
+    let admin = MockUser::new().id(ADMIN).build();
+    let stats = sent(text("/STATS").from(admin), &conversation).await;
+    assert_contains(&stats[0].text, "declined 0");
+    let help = sent(text("/Help"), &conversation).await;
+    let lower = sent(text("/help"), &conversation).await;
+    assert_eq!(help[0].text, lower[0].text);
+    let stranger = sent(text("/STATS"), &conversation).await;
+    assert_eq!(stranger[0].text, EN.unknown_command);
+}

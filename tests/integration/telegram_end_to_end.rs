@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use crate::bot_api::{Received, me_json, read_request, requests, respond};
 use crate::util::{Workspace, assert_contains};
 
-const TOKEN: &str = "7012345678:AAEndToEndTokenForTests_neverLogged-42";
-const SECRET_PART: &str = "AAEndToEndTokenForTests_neverLogged-42";
-const FEES: &str = "How much does a WeChat official account cost?";
+pub(crate) const TOKEN: &str = "7012345678:AAEndToEndTokenForTests_neverLogged-42";
+pub(crate) const SECRET_PART: &str = "AAEndToEndTokenForTests_neverLogged-42";
+pub(crate) const FEES: &str = "How much does a WeChat official account cost?";
 /// Bounds a hung test only.
 const PATIENCE: Duration = Duration::from_secs(120);
 
@@ -62,13 +62,13 @@ fn start_bot_api() -> (String, Received) {
 }
 
 /// A running `faqbot telegram` against the stand-in server, with its stderr collected.
-struct RunningBot {
+pub(crate) struct RunningBot {
     child: Child,
     stderr: std::thread::JoinHandle<String>,
 }
 
 impl RunningBot {
-    fn start(workspace: &Workspace, api_url: &str, args: &[&str]) -> Self {
+    pub(crate) fn start(workspace: &Workspace, api_url: &str, args: &[&str]) -> Self {
         let mut command = workspace.command(&[&["telegram"], args].concat());
         command
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -86,7 +86,7 @@ impl RunningBot {
     }
 
     /// Waits for `done`, killing the bot if it never comes.
-    fn wait_for(&mut self, what: &str, received: &Received, mut done: impl FnMut() -> bool) {
+    pub(crate) fn wait_for(&mut self, what: &str, received: &Received, mut done: impl FnMut() -> bool) {
         let started = Instant::now();
         while !done() {
             if started.elapsed() > PATIENCE {
@@ -98,7 +98,7 @@ impl RunningBot {
     }
 
     /// Sends SIGTERM and returns the exit code, stdout and stderr, after checking that the token is in neither.
-    fn stop(mut self) -> (Option<i32>, String) {
+    pub(crate) fn stop(mut self) -> (Option<i32>, String) {
         let killed = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()

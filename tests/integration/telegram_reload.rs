@@ -86,3 +86,42 @@ fn a_faq_change_is_picked_up_and_a_broken_file_keeps_the_last_good_index() {
         .expect("the old engine answers");
     assert_eq!(reply.answer().map(|entry| entry.id.as_str()), Some("renewal"));
 }
+
+#[test]
+fn edits_after_faq_itself_is_replaced_are_still_picked_up() {
+    let workspace = Workspace::fixture();
+    let opened = open_or_build(&workspace.faq(), &workspace.index(), false).expect("index builds");
+    let live = Arc::new(LiveEngine::new(
+        Engine::new(opened.index, DEFAULT_THRESHOLD),
+        &workspace.faq(),
+        &workspace.index(),
+    ));
+    let _watcher = live.watch(|_| {}).expect("watching faq/");
+
+    // What deploy tools do: a new folder beside the old one, then two renames.
+    let staged = workspace.path().join("faq.new");
+    std::fs::create_dir(&staged).expect("faq.new");
+    for item in std::fs::read_dir(workspace.faq()).expect("faq") {
+        let path = item.expect("item").path();
+        if path.is_file() {
+            std::fs::copy(&path, staged.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::write(staged.join("renewal.md"), NEW_ENTRY).expect("new entry");
+    std::fs::rename(workspace.faq(), workspace.path().join("faq.old")).expect("move the old folder away");
+    std::fs::rename(&staged, workspace.faq()).expect("move the new folder in");
+    wait_until("the swapped-in entry answers", || {
+        answer_id(&live, NEW_QUESTION).as_deref() == Some("renewal")
+    });
+
+    // The next edit lands in the new folder, which must be watched now.
+    workspace.write(
+        "faq/later.md",
+        &NEW_ENTRY
+            .replace("renewal", "later")
+            .replace(NEW_QUESTION, "Can I pause my account for a month?"),
+    );
+    wait_until("an edit after the swap answers", || {
+        answer_id(&live, "Can I pause my account for a month?").as_deref() == Some("later")
+    });
+}

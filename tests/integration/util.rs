@@ -278,7 +278,7 @@ pub fn assert_ends_with(text: &str, suffix: &str) {
     );
 }
 
-/// Every file under `dir` (relative path → bytes), to assert that a refused command changed nothing or that two trees match.
+/// Every file under `dir` but faqbot's lock file (relative path → bytes), to assert that a refused command changed nothing or that two trees match.
 pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -287,6 +287,11 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             let path = item.expect("folder item").path();
             if path.is_dir() {
                 pending.push(path);
+            } else if path
+                .file_name()
+                .is_some_and(|name| name == faqbot::faq::lock::LOCK_FILE)
+            {
+                // faqbot's lock file is not content: it appears on the first read and stays empty.
             } else {
                 let relative = path.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
                 files.insert(relative, std::fs::read(&path).expect("read file"));
