@@ -265,11 +265,14 @@ def main():
         f"vocabulary: {len(order)} = KB {len(kb)}, Han chars {len(zh_chars)}, "
         f"EN {len(en)} of {len(en_all)}, ZH words {len(zh_words)} (freq >= {args.zh_min_freq})"
     )
-    en_kept = [w for w in en if w in seen]
-    zh_kept = [w for w in zh_words if w in seen]
+    def reached(ranked):  # how far down a ranked list the kept words go without a gap
+        return next((i for i, w in enumerate(ranked) if w not in seen), len(ranked))
+
+    en_top, zh_top = reached(en), reached(zh_words)
     log(
-        f"kept: EN {len(en_kept)} (the last: {en_kept[-1]!r}), ZH words {len(zh_kept)} (the last: {zh_kept[-1]!r}, "
-        f"freq {zfreq[zh_kept[-1]]}), Han chars {sum(w in seen for w in zh_chars)}"
+        f"kept: {len(order)} words; EN: the {en_top} most frequent (down to {en[en_top - 1]!r}) and "
+        f"{sum(w in seen for w in en[en_top:])} more from the KB; ZH words: the {zh_top} most frequent (down to "
+        f"{zh_words[zh_top - 1]!r}, freq {zfreq[zh_words[zh_top - 1]]}); Han chars {sum(w in seen for w in zh_chars)}"
     )
     if args.vocab_only:
         return
