@@ -4,6 +4,7 @@ pub mod build;
 mod compiled;
 pub mod query;
 pub mod schema;
+pub mod semantic;
 pub mod store;
 pub mod normalize;
 pub mod tokenizer;
