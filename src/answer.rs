@@ -24,7 +24,7 @@ use crate::search::{AnalyzedTopic, ConceptMatch, Correction, IndexError, Retriev
 
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
 /// tests/eval/dev.jsonl for precision when answering of at least 0.97 (a test keeps the two equal).
-pub const DEFAULT_THRESHOLD: f32 = 0.5;
+pub const DEFAULT_THRESHOLD: f32 = 0.6;
 /// The chosen entry plus three runner-up suggestions.
 pub const DEFAULT_RESULTS: usize = 4;
 /// A message asking more things than this gets the first ones answered.
@@ -103,7 +103,11 @@ impl Reply {
 
     /// The replies to each question of the message: its parts, or the reply itself for a single question.
     pub fn each_part(&self) -> &[Reply] {
-        if self.parts.is_empty() { std::slice::from_ref(self) } else { &self.parts }
+        if self.parts.is_empty() {
+            std::slice::from_ref(self)
+        } else {
+            &self.parts
+        }
     }
 }
 
@@ -157,6 +161,7 @@ pub struct ExplainedCandidate {
     pub answer_score: f32,
     pub coverage: f32,
     pub phrasing_coverage: f32,
+    pub semantic: f32,
     pub matched_question: Option<String>,
     pub matches: Vec<ConceptMatch>,
 }
@@ -317,12 +322,18 @@ impl Engine {
         let mut topic = None;
         for part in &analysis.parts {
             // "Can I open a Mini Program? How much does it cost?": the follow-up is about the Mini Program too.
-            topic = part.out_of_scope.or(topic.filter(|_| part.known_concepts <= FOLLOW_UP_CONCEPTS));
+            topic = part
+                .out_of_scope
+                .or(topic.filter(|_| part.known_concepts <= FOLLOW_UP_CONCEPTS));
             let reply = self.decide_part(part, topic, language, calibration, threshold, explain);
             // A second question answered by the same entry as an earlier one ("Can I switch? Or must I register
             // a new one?") is that question again; one that is weak but closest to an answered entry is too.
             let same_entry = |other: &Reply| {
-                other.answered && reply.results.first().is_some_and(|r| other.results.first().is_some_and(|o| o.id == r.id))
+                other.answered
+                    && reply
+                        .results
+                        .first()
+                        .is_some_and(|r| other.results.first().is_some_and(|o| o.id == r.id))
             };
             let repeats = parts.iter().any(same_entry);
             if !repeats {
@@ -414,7 +425,11 @@ impl Engine {
         Reply {
             question: part.text.clone(),
             language,
-            kind: if answered { ReplyKind::Answered } else { ReplyKind::Declined },
+            kind: if answered {
+                ReplyKind::Answered
+            } else {
+                ReplyKind::Declined
+            },
             answered,
             confidence,
             threshold,
@@ -492,7 +507,13 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
             }
         }
     }
-    let share = |part: f32, whole: f32| if whole > 0.0 { (part / whole).clamp(0.0, 1.0) } else { 0.0 };
+    let share = |part: f32, whole: f32| {
+        if whole > 0.0 {
+            (part / whole).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
     let focus_concepts = retrieval.concepts.iter().filter(|c| !c.context).count();
     Signals {
         coverage: candidate.coverage,
@@ -502,14 +523,15 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
         score: candidate.score.max(0.0).ln_1p(),
         length: (focus_concepts as f32).ln_1p(),
         context: share(context, focus + context),
-        semantic: 0.0,
+        semantic: candidate.semantic,
     }
 }
 
 /// The out-of-scope topic whose term the question's tokens spell, unless the question also names something the
 /// topic excludes ("personal WeChat" is out of scope, "a personal official account" is not).
 fn out_of_scope_topic(topics: &[AnalyzedTopic], tokens: &[String]) -> Option<usize> {
-    let spells = |term: &Vec<String>| !term.is_empty() && tokens.windows(term.len()).any(|window| window == term.as_slice());
+    let spells =
+        |term: &Vec<String>| !term.is_empty() && tokens.windows(term.len()).any(|window| window == term.as_slice());
     topics
         .iter()
         .position(|topic| topic.analyzed.iter().any(spells) && !topic.unless.iter().any(spells))
@@ -542,6 +564,7 @@ fn explanation(retrieval: &Retrieval, signals: Signals) -> Explanation {
                 answer_score: c.answer_score,
                 coverage: c.coverage,
                 phrasing_coverage: c.phrasing_coverage,
+                semantic: c.semantic,
                 matched_question: c.matched_question.clone(),
                 matches: c.matches.clone(),
             })
@@ -584,7 +607,10 @@ mod tests {
         };
         let topics = [topic];
         assert_eq!(out_of_scope_topic(&topics, &tokens("verifi my person wechat")), Some(0));
-        assert_eq!(out_of_scope_topic(&topics, &tokens("person wechat offici account")), None);
+        assert_eq!(
+            out_of_scope_topic(&topics, &tokens("person wechat offici account")),
+            None
+        );
         assert_eq!(out_of_scope_topic(&topics, &tokens("wechat person")), None);
         assert_eq!(out_of_scope_topic(&topics, &[]), None);
     }

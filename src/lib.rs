@@ -4,16 +4,16 @@
 //!
 //! | module | what it is |
 //! |---|---|
-//! | [`faq`] | The knowledge base in `faq/`: entries, rules and synonyms, loaded and validated into problems with a path and line. |
+//! | [`faq`] | The knowledge base in `faq/`: entries, rules, synonyms and out-of-scope topics, loaded and validated into problems with a path and line. |
 //! | [`lang`] | Which language a question is in. |
-//! | [`search`] | The tantivy indexes of `faq/`, the scoring data compiled from them at open, retrieval, and `index/` as a cache with atomic generation swaps. |
-//! | [`answer`] | The [`Engine`]: a question becomes a [`Reply`] (answer, confidence, cited rules, suggestions) or a decline. |
+//! | [`search`] | Text normalisation, the tantivy indexes of `faq/`, the scoring data compiled from them at open, retrieval with typo correction and semantic reordering, and `index/` as a cache with atomic generation swaps. |
+//! | [`answer`] | The [`Engine`]: a message becomes a [`Reply`] (answer, calibrated confidence, cited rules, suggestions; one per part of a message that asks several things; an out-of-scope pointer; small talk) or a decline. |
 //! | [`live`] | An engine that follows `faq/`: rebuilds aside and swaps in, for the bot and `faqbot chat`. |
 //! | [`present`] | How faqbot says things: the interface texts (English and Chinese), the Markdown walker, the reply layout, and a sink per output format (Telegram HTML, terminal ANSI, plain text). |
 //! | [`telegram`] | The bot: the conversation core shared with `faqbot chat`, the teloxide handlers, running it. |
 //! | [`curate`] | Changing `faq/` safely: new entries and phrasings, review of what users asked, stale entries, export and import. |
 //! | [`feedback`] | The logs of declined questions and votes that curation reads. |
-//! | [`eval`] | Answer quality on a question set: accuracy, decline rate, MRR, the threshold sweep. |
+//! | [`eval`] | Answer quality on a question set, per class: accuracy, decline rate, precision, multi-part completeness, confusions, the threshold sweep and the calibration fit. |
 //! | [`settings`] | `faqbot.toml`, environment and flags. |
 //! | [`error_chain`], [`digest`] | Small shared helpers: an error with its causes on one line; short SHA-256 hex digests. |
 //!

@@ -66,7 +66,7 @@ pub struct Calibration {
     pub scale: Vec<f32>,
     pub weights: Vec<f32>,
     pub bias: f32,
-    /// The confidence at which the engine answers: chosen on the development set for precision ≥ 0.97.
+    /// The confidence at which the engine answers: chosen on the development set by `eval::best_threshold`.
     pub threshold: f32,
     /// Where the model was fitted, for the record: the set, its size, the date.
     pub fitted_on: String,
@@ -155,7 +155,13 @@ impl Calibration {
         let scale: Vec<f64> = scale.iter().map(|v| if *v > 1e-12 { v.sqrt() } else { 1.0 }).collect();
         let standardised: Vec<Vec<f64>> = rows
             .iter()
-            .map(|row| row.iter().zip(&mean).zip(&scale).map(|((x, m), s)| (f64::from(*x) - m) / s).collect())
+            .map(|row| {
+                row.iter()
+                    .zip(&mean)
+                    .zip(&scale)
+                    .map(|((x, m), s)| (f64::from(*x) - m) / s)
+                    .collect()
+            })
             .collect();
         let labels: Vec<f64> = samples.iter().map(|(_, right)| f64::from(u8::from(*right))).collect();
         let (mut weights, mut bias) = (vec![0.0f64; n], 0.0f64);
@@ -209,7 +215,11 @@ mod tests {
     fn the_shipped_model_loads_and_matches_the_default_threshold() {
         let model: Calibration = serde_json::from_str(SHIPPED).expect("calibration.json parses");
         assert!(model.is_consistent(), "calibration.json names this build's signals");
-        assert_eq!(model.threshold, crate::answer::DEFAULT_THRESHOLD, "DEFAULT_THRESHOLD is the shipped model's");
+        assert_eq!(
+            model.threshold,
+            crate::answer::DEFAULT_THRESHOLD,
+            "DEFAULT_THRESHOLD is the shipped model's"
+        );
     }
 
     #[test]
@@ -223,8 +233,15 @@ mod tests {
         let model = Calibration::fit(&samples, "test".into());
         assert!(model.confidence(&signals(0.9, 0.0)) > 0.8, "{model:?}");
         assert!(model.confidence(&signals(0.2, 0.0)) < 0.2, "{model:?}");
-        assert!(model.confidence(&signals(0.9, 0.8)) < 0.3, "unknown words lower the confidence: {model:?}");
-        assert_eq!(model.weights[Signals::NAMES.len() - 1], 0.0, "a constant feature gets no weight");
+        assert!(
+            model.confidence(&signals(0.9, 0.8)) < 0.3,
+            "unknown words lower the confidence: {model:?}"
+        );
+        assert_eq!(
+            model.weights[Signals::NAMES.len() - 1],
+            0.0,
+            "a constant feature gets no weight"
+        );
     }
 
     #[test]

@@ -24,14 +24,20 @@ pub fn sentences(message: &str) -> Vec<Sentence<'_>> {
         let ends = match c {
             '?' | '!' | '？' | '！' | '。' | '\n' | ';' | '；' => true,
             // A full stop ends a sentence only before white space or the end: "4.5", "e.g.", "admin.wechat.com" stay whole.
-            '.' => chars.peek().is_none_or(|&(_, next)| next.is_whitespace()) && !ends_with_abbreviation(&message[start..offset]),
+            '.' => {
+                chars.peek().is_none_or(|&(_, next)| next.is_whitespace())
+                    && !ends_with_abbreviation(&message[start..offset])
+            }
             _ => false,
         };
         if ends {
             // Runs of closing punctuation ("?!", "??", "?)") stay with their sentence.
             let mut end = offset + c.len_utf8();
             while let Some(&(next_offset, next)) = chars.peek() {
-                if matches!(next, '?' | '!' | '？' | '！' | '.' | '。' | ')' | '）' | '"' | '”' | '\'') {
+                if matches!(
+                    next,
+                    '?' | '!' | '？' | '！' | '.' | '。' | ')' | '）' | '"' | '”' | '\''
+                ) {
                     end = next_offset + next.len_utf8();
                     chars.next();
                 } else {
@@ -57,8 +63,15 @@ fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
 }
 
 fn ends_with_abbreviation(text: &str) -> bool {
-    let last = text.rsplit(|c: char| c.is_whitespace()).next().unwrap_or_default().to_lowercase();
-    matches!(last.as_str(), "e.g" | "i.e" | "etc" | "mr" | "mrs" | "ms" | "dr" | "vs" | "approx" | "no" | "co" | "ltd" | "inc" | "st")
+    let last = text
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    matches!(
+        last.as_str(),
+        "e.g" | "i.e" | "etc" | "mr" | "mrs" | "ms" | "dr" | "vs" | "approx" | "no" | "co" | "ltd" | "inc" | "st"
+    )
 }
 
 /// English words that open a question.
@@ -70,15 +83,51 @@ const QUESTION_OPENERS: &[&str] = &[
 
 /// Phrases that ask without a question mark: "I want to know…", "please advise", "tell me…".
 const ASKING_PHRASES: &[&str] = &[
-    "i want to know", "i would like to know", "i'd like to know", "id like to know", "wondering", "i wonder",
-    "please advise", "please let me know", "let me know", "tell me", "need to know", "any idea", "any advice",
-    "advice on", "looking for advice", "help me", "pls advise", "can you help",
+    "i want to know",
+    "i would like to know",
+    "i'd like to know",
+    "id like to know",
+    "wondering",
+    "i wonder",
+    "please advise",
+    "please let me know",
+    "let me know",
+    "tell me",
+    "need to know",
+    "any idea",
+    "any advice",
+    "advice on",
+    "looking for advice",
+    "help me",
+    "pls advise",
+    "can you help",
 ];
 
 /// Chinese words that make a sentence a question (after normalisation: simplified Mandarin).
 const CHINESE_QUESTION_WORDS: &[&str] = &[
-    "吗", "么", "呢", "什么", "怎么", "怎样", "如何", "哪", "多少", "是否", "能否", "可否", "可不可以", "是不是",
-    "有没有", "要不要", "需不需要", "几", "为什么", "请问", "想问", "想知道", "谁",
+    "吗",
+    "么",
+    "呢",
+    "什么",
+    "怎么",
+    "怎样",
+    "如何",
+    "哪",
+    "多少",
+    "是否",
+    "能否",
+    "可否",
+    "可不可以",
+    "是不是",
+    "有没有",
+    "要不要",
+    "需不需要",
+    "几",
+    "为什么",
+    "请问",
+    "想问",
+    "想知道",
+    "谁",
 ];
 
 /// Whether a sentence asks something: a question mark, a question word in front, an asking phrase, or (Chinese)
@@ -117,7 +166,9 @@ mod tests {
     #[test]
     fn splits_context_from_questions() {
         assert_eq!(
-            split("We're an Italian jewelry brand. We export to China!  What documents do we need? And what is the cost for month?"),
+            split(
+                "We're an Italian jewelry brand. We export to China!  What documents do we need? And what is the cost for month?"
+            ),
             vec![
                 ("We're an Italian jewelry brand.", false),
                 ("We export to China!", false),
@@ -131,7 +182,10 @@ mod tests {
     fn numbers_addresses_and_abbreviations_do_not_end_sentences() {
         assert_eq!(
             split("It costs 4.5 rmb, e.g. on admin.wechat.com. how do I pay"),
-            vec![("It costs 4.5 rmb, e.g. on admin.wechat.com.", false), ("how do I pay", true)]
+            vec![
+                ("It costs 4.5 rmb, e.g. on admin.wechat.com.", false),
+                ("how do I pay", true)
+            ]
         );
     }
 
@@ -139,7 +193,11 @@ mod tests {
     fn chinese_sentences_and_particles() {
         assert_eq!(
             split("我们是马来西亚的公司。可以注册服务号吗？另外认证多少钱"),
-            vec![("我们是马来西亚的公司。", false), ("可以注册服务号吗？", true), ("另外认证多少钱", true)]
+            vec![
+                ("我们是马来西亚的公司。", false),
+                ("可以注册服务号吗？", true),
+                ("另外认证多少钱", true)
+            ]
         );
         assert!(asks("訂閱號可唔可以轉做服務號"), "Cantonese, after normalisation");
     }

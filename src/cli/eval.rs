@@ -50,7 +50,11 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let outcomes = eval::run(&engine, &cases)?;
     let fitted = args.fit.then(|| {
         let today = faqbot::curate::today();
-        eval::fit(&engine, &outcomes, format!("{} ({} questions), {today}", args.file.display(), cases.len()))
+        eval::fit(
+            &engine,
+            &outcomes,
+            format!("{} ({} questions), {today}", args.file.display(), cases.len()),
+        )
     });
     let (calibration, threshold) = match &fitted {
         Some(model) => (model, model.threshold),
@@ -62,7 +66,8 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     if let Some(model) = &fitted {
         let json = serde_json::to_string_pretty(model)?;
         match &args.write {
-            Some(path) => std::fs::write(path, format!("{json}\n")).with_context(|| format!("{}: cannot write the calibration", path.display()))?,
+            Some(path) => std::fs::write(path, format!("{json}\n"))
+                .with_context(|| format!("{}: cannot write the calibration", path.display()))?,
             None => writeln!(out, "{json}")?,
         }
     }
@@ -117,12 +122,19 @@ fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if !report.confusions.is_empty() {
         writeln!(out, "{BOLD}confusions{BOLD:#} (expected → answered instead)")?;
         for confusion in report.confusions.iter().take(12) {
-            writeln!(out, "  {:>3} × {} → {}", confusion.count, confusion.expected, confusion.answered)?;
+            writeln!(
+                out,
+                "  {:>3} × {} → {}",
+                confusion.count, confusion.expected, confusion.answered
+            )?;
         }
         writeln!(out)?;
     }
     if report.classes.len() > 1 || !report.classes.contains_key("unclassed") {
-        writeln!(out, "{BOLD}class          n   top-1          decline        precision      parts{BOLD:#}")?;
+        writeln!(
+            out,
+            "{BOLD}class          n   top-1          decline        precision      parts{BOLD:#}"
+        )?;
         for (class, figures) in &report.classes {
             print_row(out, class, figures)?;
         }
@@ -136,7 +148,10 @@ fn print_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         overall.accuracy, overall.correct, overall.answerable
     )?;
     if overall.out_of_domain == 0 {
-        writeln!(out, "{BOLD}decline rate{BOLD:#}    no must-decline questions in this set")?;
+        writeln!(
+            out,
+            "{BOLD}decline rate{BOLD:#}    no must-decline questions in this set"
+        )?;
     } else {
         writeln!(
             out,
@@ -188,13 +203,31 @@ fn print_sweep(out: &mut impl Write, sweep: &[Report]) -> std::io::Result<()> {
             report.threshold, report.overall.accuracy, report.overall.decline_rate, report.overall.precision
         )?;
     }
+    let at = |threshold: f32| &sweep[(threshold * 100.0).round() as usize];
     if let Some(best) = eval::best_threshold(sweep) {
-        let at = &sweep[(best * 100.0).round() as usize];
+        let at = at(best);
         writeln!(
             out,
             "best threshold {best:.2}: accuracy {:.3}, decline rate {:.3}, precision {:.3}",
             at.overall.accuracy, at.overall.decline_rate, at.overall.precision
         )?;
+    }
+    match eval::precise_threshold(sweep) {
+        Some(precise) => {
+            let at = at(precise);
+            writeln!(
+                out,
+                "precision {:.2} first at threshold {precise:.2}: accuracy {:.3}, decline rate {:.3}",
+                eval::TARGET_PRECISION,
+                at.overall.accuracy,
+                at.overall.decline_rate
+            )?;
+        }
+        None => writeln!(
+            out,
+            "precision {:.2} is reached at no threshold",
+            eval::TARGET_PRECISION
+        )?,
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Moving faq/ in and out: JSON Lines that reproduce every file byte for byte, and CSV with the columns other FAQ tools use.
 //!
 //! A JSON Lines export holds one `{"kind": "entry", …}` record per entry, with its fields and the file's exact
-//! text, then one `{"kind": "file", "name", "text"}` record each for rules.toml, synonyms.toml and README.md.
+//! text, then one `{"kind": "file", "name", "text"}` record each for rules.toml, synonyms.toml, out-of-scope.toml and README.md.
 //! On import, an entry's `text` is written as is when it still says what the fields say; when a script edited
 //! the fields, the entry is written from the fields instead. CSV carries the fields only; entries are written
 //! in the shipped format.
@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use super::entry_file::{id_from_questions, render};
 use super::{Changes, CurateError, read_utf8};
-use crate::faq::{self, Entry, KnowledgeBase, Problems, RULES_FILE, SYNONYMS_FILE};
+use crate::faq::{self, Entry, KnowledgeBase, OUT_OF_SCOPE_FILE, Problems, RULES_FILE, SYNONYMS_FILE};
 
 /// Files of faq/ besides the entries that an export carries.
-pub const OTHER_FILES: &[&str] = &[RULES_FILE, SYNONYMS_FILE, "README.md"];
+pub const OTHER_FILES: &[&str] = &[RULES_FILE, SYNONYMS_FILE, OUT_OF_SCOPE_FILE, "README.md"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -126,10 +126,11 @@ impl SourceFiles {
 
     /// Every file whose content the knowledge base depends on, including the optional ones.
     pub fn all(&self) -> impl Iterator<Item = &Path> {
-        self.entries
-            .iter()
-            .map(PathBuf::as_path)
-            .chain([self.rules.as_path(), self.synonyms.as_path(), self.out_of_scope.as_path()])
+        self.entries.iter().map(PathBuf::as_path).chain([
+            self.rules.as_path(),
+            self.synonyms.as_path(),
+            self.out_of_scope.as_path(),
+        ])
     }
 }
 

@@ -68,9 +68,15 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
             valid = false;
         };
         if !super::is_kebab_case(&raw.id) {
-            complain(line, format!("topic id `{}` must be kebab-case (lowercase words joined by -)", raw.id));
+            complain(
+                line,
+                format!("topic id `{}` must be kebab-case (lowercase words joined by -)", raw.id),
+            );
         } else if topics.iter().any(|t| t.id == raw.id) {
-            complain(line, format!("topic id `{}` is used twice: give each topic its own id", raw.id));
+            complain(
+                line,
+                format!("topic id `{}` is used twice: give each topic its own id", raw.id),
+            );
         }
         for (field, value) in [
             ("name", &raw.name),
@@ -79,7 +85,10 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
             ("pointer_zh", &raw.pointer_zh),
         ] {
             if value.trim().is_empty() {
-                complain(line, format!("topic `{}`: `{field}` is empty: write one short sentence", raw.id));
+                complain(
+                    line,
+                    format!("topic `{}`: `{field}` is empty: write one short sentence", raw.id),
+                );
             }
         }
         let mut terms = Vec::new();
@@ -98,7 +107,10 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
             }
         }
         if terms.is_empty() {
-            complain(line, format!("topic `{}` has no terms: list the words that name it", raw.id));
+            complain(
+                line,
+                format!("topic `{}` has no terms: list the words that name it", raw.id),
+            );
         }
         if !valid {
             continue;
@@ -111,7 +123,12 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
             name: raw.name,
             name_zh: raw.name_zh,
             terms,
-            unless: raw.unless.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect(),
+            unless: raw
+                .unless
+                .iter()
+                .map(|u| u.trim().to_lowercase())
+                .filter(|u| !u.is_empty())
+                .collect(),
             pointer: raw.pointer,
             pointer_zh: raw.pointer_zh,
         });
@@ -137,22 +154,33 @@ mod tests {
     #[test]
     fn a_term_naming_two_topics_and_empty_fields_are_errors_with_lines() {
         let mut problems = Problems::default();
-        let second = TOPIC.replace("wechat-pay", "pay-again").replace("pointer_zh = \"请参阅微信支付商户平台。\"", "pointer_zh = \" \"");
+        let second = TOPIC
+            .replace("wechat-pay", "pay-again")
+            .replace("pointer_zh = \"请参阅微信支付商户平台。\"", "pointer_zh = \" \"");
         let text = format!("{TOPIC}\n{second}");
         let topics = parse(Path::new("faq/out-of-scope.toml"), &text, &mut problems);
         assert_eq!(topics.len(), 1, "the broken topic is left out");
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert!(
-            messages.iter().any(|m| m.starts_with("faq/out-of-scope.toml:13: error: term `wechat pay` already names topic `wechat-pay`")),
+            messages.iter().any(|m| m
+                .starts_with("faq/out-of-scope.toml:13: error: term `wechat pay` already names topic `wechat-pay`")),
             "{messages:?}"
         );
-        assert!(messages.iter().any(|m| m.contains("`pointer_zh` is empty")), "{messages:?}");
+        assert!(
+            messages.iter().any(|m| m.contains("`pointer_zh` is empty")),
+            "{messages:?}"
+        );
     }
 
     #[test]
     fn malformed_toml_names_the_line() {
         let mut problems = Problems::default();
         assert!(parse(Path::new("faq/out-of-scope.toml"), "[[topic]]\nid = \n", &mut problems).is_empty());
-        assert!(problems.iter().any(|p| p.to_string().starts_with("faq/out-of-scope.toml:2")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.to_string().starts_with("faq/out-of-scope.toml:2")),
+            "{problems:?}"
+        );
     }
 }

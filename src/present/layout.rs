@@ -9,7 +9,7 @@
 use super::doc::Doc;
 use super::sink::{Sink, Style};
 use super::text::{Texts, texts};
-use crate::answer::{Language, Reply, ReplyEntry};
+use crate::answer::{Language, Reply, ReplyEntry, ReplyKind, Social};
 use crate::search::Correction;
 
 /// A whole reply.
@@ -35,6 +35,13 @@ pub struct Section {
 pub enum Part {
     Answered(Answered),
     Declined,
+    /// A neighbouring topic faqbot does not cover, with where to look instead.
+    OutOfScope {
+        topic: String,
+        pointer: String,
+    },
+    /// Small talk other than a greeting or "help" (which get the /start text from the frontend).
+    Social(Social),
 }
 
 /// An entry shown as the answer.
@@ -68,12 +75,28 @@ pub struct Suggestion {
 }
 
 impl Layout {
-    /// A reply to one question: one section without a heading.
+    /// A reply: one section without a heading for a single question, one section under each part's question
+    /// for a message that asks several things.
     pub fn of(reply: &Reply) -> Self {
+        let sections = if reply.parts.is_empty() {
+            vec![Section::of(reply, None)]
+        } else {
+            reply
+                .parts
+                .iter()
+                .map(|part| Section::of(part, Some(part.question.clone())))
+                .collect()
+        };
+        let mut corrections: Vec<Correction> = Vec::new();
+        for correction in reply.each_part().iter().flat_map(|part| &part.corrections) {
+            if !corrections.contains(correction) {
+                corrections.push(correction.clone());
+            }
+        }
         Self {
             language: reply.language,
-            corrections: reply.corrections.clone(),
-            sections: vec![Section::of(reply, None)],
+            corrections,
+            sections,
         }
     }
 
@@ -104,6 +127,9 @@ impl Layout {
                 Part::Answered(answered) => {
                     doc.append(answered.message());
                 }
+                Part::Declined if section.heading.is_some() => {
+                    doc.markdown(texts.part_not_answered);
+                }
                 Part::Declined => {
                     doc.markdown(texts.declined).text("\n\n");
                     if section.suggestions.is_empty() {
@@ -111,6 +137,14 @@ impl Layout {
                     } else {
                         doc.styled_markdown(Style::Strong, texts.did_you_mean);
                     }
+                }
+                Part::OutOfScope { topic, pointer } => {
+                    doc.markdown(&texts.out_of_scope.replace("{topic}", topic))
+                        .text(" ")
+                        .text(pointer.as_str());
+                }
+                Part::Social(social) => {
+                    doc.markdown(social_text(texts, *social));
                 }
             }
         }
@@ -142,8 +176,25 @@ impl Layout {
                     answered.report(sink);
                     texts.related
                 }
+                Part::Declined if section.heading.is_some() => {
+                    Doc::from_markdown(texts.part_not_answered).render(sink);
+                    sink.text("\n");
+                    texts.did_you_mean_list
+                }
                 Part::Declined => {
                     Doc::from_markdown(texts.declined).render(sink);
+                    sink.text("\n");
+                    texts.did_you_mean_list
+                }
+                Part::OutOfScope { topic, pointer } => {
+                    Doc::from_markdown(&texts.out_of_scope.replace("{topic}", topic)).render(sink);
+                    sink.text(" ");
+                    sink.text(pointer);
+                    sink.text("\n");
+                    texts.did_you_mean_list
+                }
+                Part::Social(social) => {
+                    Doc::from_markdown(social_text(texts, *social)).render(sink);
                     sink.text("\n");
                     texts.did_you_mean_list
                 }
@@ -167,12 +218,17 @@ impl Layout {
 impl Section {
     /// The section for an engine reply, under `heading` when it is one part of several.
     pub fn of(reply: &Reply, heading: Option<String>) -> Self {
-        let part = match reply.answer() {
-            Some(entry) => Part::Answered(Answered {
+        let part = match (reply.answer(), reply.kind, &reply.out_of_scope, reply.social) {
+            (Some(entry), ..) => Part::Answered(Answered {
                 confidence: reply.confidence,
                 ..Answered::of(entry, reply.language)
             }),
-            None => Part::Declined,
+            (None, ReplyKind::OutOfScope, Some(topic), _) => Part::OutOfScope {
+                topic: topic.name.clone(),
+                pointer: topic.pointer.clone(),
+            },
+            (None, ReplyKind::Social, _, Some(social)) => Part::Social(social),
+            _ => Part::Declined,
         };
         Self {
             heading,
@@ -300,6 +356,17 @@ fn corrections(corrections: &[Correction]) -> String {
 }
 
 /// An interface text as a bold label.
+/// What the bot says to small talk. A greeting and "help" get the /start text, which has buttons, from the frontend;
+/// where there is none (`faqbot ask`), the greeting text.
+pub fn social_text(texts: &Texts, social: Social) -> &'static str {
+    match social {
+        Social::Greeting | Social::Help => texts.greeting,
+        Social::Thanks => texts.social_thanks,
+        Social::Farewell => texts.social_farewell,
+        Social::Acknowledgement => texts.social_acknowledgement,
+    }
+}
+
 fn label(sink: &mut (impl Sink + ?Sized), text: &str) {
     sink.start(Style::Strong);
     Doc::from_markdown(text).render(sink);
@@ -349,6 +416,14 @@ mod tests {
                 to: "free".to_string(),
             }],
             results: vec![entry("fees", Some("2014-04-15")), entry("verification", None)],
+            kind: if answered {
+                ReplyKind::Answered
+            } else {
+                ReplyKind::Declined
+            },
+            out_of_scope: None,
+            social: None,
+            parts: Vec::new(),
             explanation: None,
         }
     }
@@ -407,15 +482,18 @@ mod tests {
         assert!(html.starts_with("<b>Is it free?</b>\n\n<b>What about fees"), "{html}");
         assert!(
             html.ends_with(&format!(
-                "<b>Can I &lt;switch&gt;?</b>\n\n{}\n\n<b>Did you mean…</b>",
-                text::EN.declined
+                "<b>Can I &lt;switch&gt;?</b>\n\n{}",
+                text::EN.part_not_answered
             )),
             "{html}"
         );
         let mut sink = Plain::new();
         layout.report(&mut sink);
         let report = sink.finish();
-        assert!(report.contains("\nCan I <switch>?\n\nSorry"), "{report}");
+        assert!(
+            report.contains(&format!("\nCan I <switch>?\n\n{}", text::EN.part_not_answered)),
+            "{report}"
+        );
         assert!(report.contains("Did you mean:\n  1. What about fees"), "{report}");
     }
 }

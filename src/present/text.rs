@@ -65,6 +65,14 @@ texts! {
     did_you_mean_list,
     /// Above the numbered runners-up of an answer, in `faqbot ask`.
     related,
+    /// A question about a neighbouring topic: `{topic}` is its name; the topic's pointer follows.
+    out_of_scope,
+    /// Replies to small talk; a greeting and "what can you do?" get the /start text instead.
+    social_thanks,
+    social_farewell,
+    social_acknowledgement,
+    /// Heading of a part of a multi-part reply that is not answered.
+    part_not_answered,
     /// An operator's term in `faqbot ask`'s footer, kept in English in both languages.
     confidence,
     try_topics,
@@ -119,6 +127,11 @@ pub const EN: Texts = Texts {
     did_you_mean: "Did you mean…",
     did_you_mean_list: "Did you mean:",
     related: "Related:",
+    out_of_scope: "That is outside what I cover: **{topic}**.",
+    social_thanks: "You're welcome! Ask me anything else about WeChat Official Accounts.",
+    social_farewell: "Goodbye! Come back whenever you have a question about WeChat Official Accounts.",
+    social_acknowledgement: "Glad to help. Anything else about WeChat Official Accounts?",
+    part_not_answered: "I can't answer this part from what I know.",
     confidence: "confidence",
     try_topics: "See /topics for everything I can answer.",
     topics: "Here is what I can answer. Pick a question:",
@@ -214,6 +227,11 @@ pub const ZH: Texts = Texts {
     did_you_mean: "您是不是想问：",
     did_you_mean_list: "您是不是想问：",
     related: "相关问题：",
+    out_of_scope: "这超出了我能回答的范围：**{topic}**。",
+    social_thanks: "不客气！关于微信公众号还有什么想问的，尽管问我。",
+    social_farewell: "再见！有微信公众号的问题随时来问。",
+    social_acknowledgement: "很高兴能帮上忙。关于微信公众号还有别的问题吗？",
+    part_not_answered: "这一部分我无法根据现有内容回答。",
     confidence: "confidence",
     try_topics: "发送 /topics 查看我能回答的所有问题。",
     topics: "以下是我能回答的问题，请选择：",

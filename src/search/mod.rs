@@ -2,11 +2,11 @@
 
 pub mod build;
 mod compiled;
+pub mod normalize;
 pub mod query;
 pub mod schema;
 pub mod semantic;
 pub mod store;
-pub mod normalize;
 pub mod tokenizer;
 mod typos;
 mod words;
@@ -88,6 +88,9 @@ pub struct SearchIndex {
     compiled: compiled::Compiled,
     /// Entry ids to their place in index order.
     by_id: FxHashMap<Box<str>, usize>,
+    /// Each entry's phrasings in the semantic model, made on the first question that needs them, so that opening
+    /// the index (and every command that only lists or checks) pays nothing for them.
+    phrasing_embeddings: std::sync::OnceLock<Vec<Vec<semantic::Embedding>>>,
 }
 
 impl SearchIndex {
@@ -135,6 +138,31 @@ impl SearchIndex {
             manifest,
             compiled,
             by_id,
+            phrasing_embeddings: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The semantic model's embeddings of each entry's phrasings, in index order; empty when the model is unusable.
+    pub(crate) fn phrasing_embeddings(&self) -> &[Vec<semantic::Embedding>] {
+        self.phrasing_embeddings.get_or_init(|| {
+            let Ok(model) = semantic::SemanticModel::embedded() else {
+                return Vec::new();
+            };
+            self.compiled
+                .entries()
+                .iter()
+                .map(|compiled| {
+                    compiled
+                        .entry
+                        .questions
+                        .iter()
+                        .filter_map(|question| {
+                            let words = tokenizer::analyze(&mut tokenizer::vocab_analyzer(), question);
+                            model.embed_words(words.iter().map(String::as_str))
+                        })
+                        .collect()
+                })
+                .collect()
         })
     }
 

@@ -182,7 +182,10 @@ fn convert_han_runs(chars: Vec<(char, usize, usize)>) -> Vec<(char, usize, usize
             i += 1;
             continue;
         }
-        let run_end = chars[i..].iter().position(|&(c, _, _)| !is_han(c)).map_or(chars.len(), |n| i + n);
+        let run_end = chars[i..]
+            .iter()
+            .position(|&(c, _, _)| !is_han(c))
+            .map_or(chars.len(), |n| i + n);
         let run = &chars[i..run_end];
         let written: String = run.iter().map(|&(c, _, _)| c).collect();
         let converted = to_simplified(&from_cantonese(&written));
@@ -199,7 +202,10 @@ fn convert_han_runs(chars: Vec<(char, usize, usize)>) -> Vec<(char, usize, usize
 
 /// Cantonese words replaced by their Mandarin readings, longest match first.
 fn from_cantonese(text: &str) -> String {
-    if !text.chars().any(|c| CANTONESE.iter().any(|(word, _)| word.starts_with(c))) {
+    if !text
+        .chars()
+        .any(|c| CANTONESE.iter().any(|(word, _)| word.starts_with(c)))
+    {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -232,7 +238,11 @@ mod tests {
 
     #[test]
     fn traditional_chinese_becomes_simplified() {
-        assert_eq!(normalize("訂閱號可以改成服務號嗎？"), "订阅号可以改成服务号吗?", "full-width punctuation folds too");
+        assert_eq!(
+            normalize("訂閱號可以改成服務號嗎？"),
+            "订阅号可以改成服务号吗?",
+            "full-width punctuation folds too"
+        );
         assert_eq!(normalize("公眾號認證要多少錢"), "公众号认证要多少钱");
     }
 
@@ -256,14 +266,23 @@ mod tests {
         let normalized = Normalized::new(original);
         assert_eq!(normalized.text, "我们 是 fee");
         let fee = normalized.text.find("fee").expect("fee");
-        assert_eq!(&original[normalized.start_of(fee)..normalized.end_before(fee + 3)], "fee");
+        assert_eq!(
+            &original[normalized.start_of(fee)..normalized.end_before(fee + 3)],
+            "fee"
+        );
         let is = normalized.text.find('是').expect("是");
-        assert_eq!(&original[normalized.start_of(is)..normalized.end_before(is + '是'.len_utf8())], "係");
+        assert_eq!(
+            &original[normalized.start_of(is)..normalized.end_before(is + '是'.len_utf8())],
+            "係"
+        );
         // 唔該 (two characters) became 谢谢 (two): each keeps its own span; 冇 (one) became 没有 (two): both share it.
         let original = "冇";
         let normalized = Normalized::new(original);
         assert_eq!(normalized.text, "没有");
-        assert_eq!((normalized.start_of(0), normalized.end_before(normalized.text.len())), (0, original.len()));
+        assert_eq!(
+            (normalized.start_of(0), normalized.end_before(normalized.text.len())),
+            (0, original.len())
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use tantivy::snippet::SnippetGenerator;
 
 use super::build::AnalyzedSynonyms;
 use super::compiled::{Alternative, Compiled, Ranked, Slot, TermId};
+use super::semantic;
 use super::tokenizer::{self, STOP_WORDS};
 use super::words;
 use super::{IndexError, SearchIndex};
@@ -23,6 +24,11 @@ pub const MAX_QUESTION_CHARS: usize = 1_000;
 pub const MAX_CONCEPTS: usize = 48;
 /// A synonym counts a little less than the word the user typed.
 const SYNONYM_BOOST: f32 = 0.8;
+/// How many of the lexical ranking's best candidates the semantic similarity may reorder.
+const RERANK_POOL: usize = 10;
+/// How much semantic similarity (a cosine, in [-1, 1]) counts against the lexical score relative to the best (in
+/// [0, 1]) when reordering. Chosen on tests/eval/dev.jsonl.
+pub const SEMANTIC_WEIGHT: f32 = 0.5;
 /// How much a word of the context counts against one of the sentence that asks.
 pub const CONTEXT_WEIGHT: f32 = 0.5;
 /// How much the best answer/tags score adds to the best question score.
@@ -87,6 +93,9 @@ pub struct Candidate {
     /// Share of its closest phrasing's words (weighted the same way) that the question covers, in [0, 1]:
     /// the best over all the entry's phrasings, which need not be `matched_question`.
     pub phrasing_coverage: f32,
+    /// Cosine similarity, in the semantic model, of the asking sentence and the entry's closest phrasing; 0 when
+    /// the model knows none of the question's words.
+    pub semantic: f32,
     pub matches: Vec<ConceptMatch>,
 }
 
@@ -124,7 +133,10 @@ impl SearchIndex {
         let mut concepts = group_concepts(&focus_tokens, &self.synonyms);
         for concept in group_concepts(&context_tokens, &self.synonyms) {
             if concepts.len() < MAX_CONCEPTS && !concepts.iter().any(|c| c.label == concept.label) {
-                concepts.push(Concept { context: true, ..concept });
+                concepts.push(Concept {
+                    context: true,
+                    ..concept
+                });
             }
         }
         if concepts.is_empty() || limit == 0 {
@@ -139,7 +151,15 @@ impl SearchIndex {
         let alternatives: Vec<Vec<Alternative<'_>>> =
             concepts.iter().map(|c| concept_alternatives(compiled, c)).collect();
 
-        let ranked = compiled.rank(&alternatives, ANSWER_WEIGHT, limit);
+        let ranked = compiled.rank(&alternatives, ANSWER_WEIGHT, limit.max(RERANK_POOL));
+        let focus_embedding = semantic::SemanticModel::embedded().ok().and_then(|model| {
+            let words = surface_words(truncate_chars(focus, MAX_QUESTION_CHARS));
+            model.embed_words(words.iter().map(|w| w.text.as_str()))
+        });
+        let phrasing_embeddings = match &focus_embedding {
+            Some(_) => self.phrasing_embeddings(),
+            None => &[],
+        };
         let mut question_terms: Vec<TermId> = alternatives.iter().flatten().flat_map(Alternative::term_ids).collect();
         question_terms.sort_unstable();
         question_terms.dedup();
@@ -164,8 +184,17 @@ impl SearchIndex {
                         let position = compiled.phrasing(doc).position as usize;
                         compiled_entry.entry.questions.get(position).cloned()
                     });
+                    let semantic = focus_embedding.as_ref().map_or(0.0, |focus| {
+                        phrasing_embeddings
+                            .get(ordinal as usize)
+                            .into_iter()
+                            .flatten()
+                            .map(|phrasing| semantic::cosine(focus, phrasing))
+                            .fold(0.0, f32::max)
+                    });
                     Candidate {
                         phrasing_coverage: phrasing_coverage(&compiled_entry.phrasings, &question_terms),
+                        semantic,
                         score,
                         question_score: phrasing.map_or(0.0, |(score, _)| score),
                         answer_score,
@@ -177,6 +206,7 @@ impl SearchIndex {
                 },
             )
             .collect();
+        let candidates = rerank(candidates, limit);
         Ok(Retrieval {
             corrections,
             focus_tokens,
@@ -355,6 +385,20 @@ fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]
     best
 }
 
+/// The lexical ranking's best candidates, reordered by lexical score (relative to the best) plus
+/// [`SEMANTIC_WEIGHT`] times semantic similarity: a paraphrase that shares few words with its entry still wins over
+/// an entry that shares words but not meaning. Only the pool is reordered, so the cost does not grow with the
+/// knowledge base.
+fn rerank(mut candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
+    let best = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
+    if best > 0.0 && SEMANTIC_WEIGHT > 0.0 {
+        let key = |c: &Candidate| c.score / best + SEMANTIC_WEIGHT * c.semantic;
+        candidates.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    }
+    candidates.truncate(limit);
+    candidates
+}
+
 /// Synonym terms by their first token, each with its concept (label and alternatives) made once, so that grouping a
 /// question looks up each token once and shares the alternatives instead of copying them.
 #[derive(Debug, Default)]
@@ -435,7 +479,11 @@ fn weigh_concepts(concepts: &mut [Concept], compiled: &Compiled) {
             let sum: f32 = alternative.iter().map(|token| compiled.question_idf(token)).sum();
             weight = weight.max(sum / alternative.len().max(1) as f32);
         }
-        concept.weight = if concept.context { weight * CONTEXT_WEIGHT } else { weight };
+        concept.weight = if concept.context {
+            weight * CONTEXT_WEIGHT
+        } else {
+            weight
+        };
         concept.known = concept
             .alternatives
             .iter()

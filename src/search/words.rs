@@ -12,7 +12,10 @@ pub fn is_english_word(word: &str) -> bool {
     while low < high {
         let middle = (low + high) / 2;
         let start = bytes[..middle].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| start + i);
         match ENGLISH[start..end].cmp(word) {
             std::cmp::Ordering::Equal => return true,
             std::cmp::Ordering::Less => low = end + 1,
@@ -39,7 +42,10 @@ mod tests {
     #[test]
     fn the_list_is_sorted_so_that_the_search_is_right() {
         let lines: Vec<&str> = ENGLISH.lines().collect();
-        assert!(lines.windows(2).all(|pair| pair[0] < pair[1]), "models/words/en.txt must be sorted and unique");
+        assert!(
+            lines.windows(2).all(|pair| pair[0] < pair[1]),
+            "models/words/en.txt must be sorted and unique"
+        );
         assert!(lines.iter().all(|word| is_english_word(word)));
     }
 }

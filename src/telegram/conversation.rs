@@ -14,6 +14,7 @@ use super::callback::{Action, EntryRef, MAX_CALLBACK_BYTES};
 use super::commands::{AdminCommand, Command};
 use super::html::{self, MAX_MESSAGE_LEN};
 use crate::answer::{Ask, Language, ReplyEntry};
+use crate::answer::{ReplyKind, Social};
 use crate::error_chain::error_chain;
 use crate::faq::Entry;
 use crate::feedback::{self, Declined, FeedbackLog, Vote, VoteRecord};
@@ -124,7 +125,14 @@ impl Conversation {
             Ok(reply) => reply,
             Err(error) => return trouble(&error, language),
         };
+        if matches!(reply.social, Some(Social::Greeting | Social::Help)) {
+            return self.start(language);
+        }
         let layout = Layout::of(&reply);
+        if reply.kind != ReplyKind::Declined && reply.answer().is_none() {
+            // Small talk and out-of-scope questions are answered by the text itself: nothing to vote on or pick.
+            return with_keyboard(layout.message(), Vec::new());
+        }
         if let Some(entry) = reply.answer() {
             self.answered.fetch_add(1, Ordering::Relaxed);
             let mut keyboard = vec![vote_row(&entry.id, language, reply.confidence)];

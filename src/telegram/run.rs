@@ -241,7 +241,11 @@ fn webhook_secret(token: &Token) -> String {
 }
 
 /// Sends each reload problem to every admin's private chat.
-async fn tell_admins(bot: Bot, conversation: Arc<Conversation>, mut reports: mpsc::UnboundedReceiver<crate::present::Doc>) {
+async fn tell_admins(
+    bot: Bot,
+    conversation: Arc<Conversation>,
+    mut reports: mpsc::UnboundedReceiver<crate::present::Doc>,
+) {
     while let Some(report) = reports.recv().await {
         for admin in conversation.admins() {
             let Ok(chat) = i64::try_from(admin) else { continue };

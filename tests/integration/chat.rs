@@ -31,18 +31,18 @@ fn the_transcript_shows_answers_with_rules_and_numbered_buttons() {
 #[test]
 fn declines_are_logged_for_review_unless_no_log_is_given() {
     let workspace = Workspace::shipped();
-    let output = workspace.run_with_input(&["chat", "--no-log"], Some("Can I sell tea on WeChat?\n"));
+    let output = workspace.run_with_input(&["chat", "--no-log"], Some("Do I need a fax machine?\n"));
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(!workspace.path().join("data").exists(), "--no-log writes nothing");
 
-    let output = workspace.run_with_input(&["chat"], Some("Can I sell tea on WeChat?\n"));
+    let output = workspace.run_with_input(&["chat"], Some("Do I need a fax machine?\n"));
     assert_eq!(output.code, 0, "{}", output.stderr);
     let declined = faqbot::feedback::read_declined(&workspace.path().join("data")).expect("declined log");
     assert_eq!(declined.records.len(), 1);
-    assert_eq!(declined.records[0].question, "Can I sell tea on WeChat?");
+    assert_eq!(declined.records[0].question, "Do I need a fax machine?");
     let review = workspace.run(&["review", "--json"]).json_lines();
     assert_eq!(review.len(), 1, "review sees what chat logged");
-    assert_eq!(review[0]["questions"][0]["question"], "Can I sell tea on WeChat?");
+    assert_eq!(review[0]["questions"][0]["question"], "Do I need a fax machine?");
 }
 
 #[test]
@@ -81,13 +81,13 @@ fn in_a_terminal_it_says_how_to_leave_and_leaves_quietly() {
 #[test]
 fn a_number_picks_a_did_you_mean_choice() {
     let workspace = Workspace::shipped();
-    let output = workspace.run_with_input(&["chat"], Some("Can I sell tea on WeChat?\n1\n9\n"));
+    let output = workspace.run_with_input(&["chat"], Some("Do I need a fax machine?\n1\n9\n"));
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_contains(&output.stdout, EN.declined);
     assert_contains(&output.stdout, "Did you mean…\n\n  [1] ");
     assert_contains(
         &output.stdout,
-        "› 1\nCan Chinese WeChat users see an international official account?\n\n",
+        "› 1\nWhat does a company outside China need to reach WeChat users in China?\n\n",
     );
     assert_contains(&output.stdout, "international-not-visible-in-china");
     // After the pick, the buttons are that answer's two votes.

@@ -66,7 +66,7 @@ fn csv_round_trips_the_shipped_entries() {
         &workspace,
         "csv",
         "faq.csv",
-        &["rules.toml", "synonyms.toml", "README.md"],
+        &["rules.toml", "synonyms.toml", "out-of-scope.toml", "README.md"],
     );
     assert_eq!(tree(&workspace.path().join("copy")), tree(&workspace.faq()));
     let csv = workspace.read("faq.csv");

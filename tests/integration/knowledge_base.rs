@@ -53,11 +53,18 @@ fn out_of_scope_terms_keep_their_words_and_match_no_entry_phrasing() {
     use faqbot::search::tokenizer::{analyze, text_analyzer, vocab_analyzer};
     let loaded = KnowledgeBase::load(std::path::Path::new(SHIPPED_FAQ)).expect("faq");
     let knowledge_base = loaded.knowledge_base;
-    assert!(knowledge_base.out_of_scope.len() >= 10, "the neighbouring topics are listed");
+    assert!(
+        knowledge_base.out_of_scope.len() >= 10,
+        "the neighbouring topics are listed"
+    );
     let phrasings: Vec<(String, Vec<String>)> = knowledge_base
         .entries
         .iter()
-        .flat_map(|e| e.questions.iter().map(move |q| (format!("{}: {q}", e.id), analyze(&mut text_analyzer(), q))))
+        .flat_map(|e| {
+            e.questions
+                .iter()
+                .map(move |q| (format!("{}: {q}", e.id), analyze(&mut text_analyzer(), q)))
+        })
         .collect();
     let mut problems = Vec::new();
     for topic in &knowledge_base.out_of_scope {
@@ -67,7 +74,8 @@ fn out_of_scope_terms_keep_their_words_and_match_no_entry_phrasing() {
                 problems.push(format!("{}: `{term}` is read as {tokens:?}", topic.id));
             }
             let unless: Vec<Vec<String>> = topic.unless.iter().map(|u| analyze(&mut text_analyzer(), u)).collect();
-            let spells = |words: &[String], term: &[String]| !term.is_empty() && words.windows(term.len()).any(|w| w == term);
+            let spells =
+                |words: &[String], term: &[String]| !term.is_empty() && words.windows(term.len()).any(|w| w == term);
             for (phrasing, words) in &phrasings {
                 if spells(words, &tokens) && !unless.iter().any(|u| spells(words, u)) {
                     problems.push(format!("{}: `{term}` matches {phrasing}", topic.id));

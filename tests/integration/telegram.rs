@@ -157,7 +157,11 @@ async fn an_answer_cites_its_rules_and_source_with_feedback_and_related_buttons(
         rows[0].iter().map(|(label, _)| label.as_str()).collect::<Vec<_>>(),
         [EN.vote_up, EN.vote_down]
     );
-    assert_eq!(rows[0][0].1, "v:e:u:100:fees");
+    let vote = &rows[0][0].1;
+    assert!(
+        vote.starts_with("v:e:u:") && vote.ends_with(":fees"),
+        "a 👍 on fees with its confidence: {vote}"
+    );
     assert!((2..=4).contains(&rows.len()), "up to 3 related questions: {rows:?}");
     assert!(
         rows[1..]
@@ -170,19 +174,19 @@ async fn an_answer_cites_its_rules_and_source_with_feedback_and_related_buttons(
 async fn a_decline_is_polite_offers_did_you_mean_and_is_logged_without_the_chat_id() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
-    let sent = sent(text("Can I sell tea on WeChat?"), &conversation).await;
+    let sent = sent(text("Do I need a fax machine?"), &conversation).await;
     assert_eq!(sent.len(), 1);
     assert_starts_with(&sent[0].text, EN.declined);
     assert_contains(&sent[0].text, EN.did_you_mean);
     let choices = buttons(&sent[0]);
     assert_eq!(choices.len(), 4, "{choices:?}");
-    assert_eq!(choices[0][0].1, "a:e:international-accounts");
+    assert_eq!(choices[0][0].1, "a:e:reach-chinese-users");
 
     let logged = feedback::read_declined(&workspace.path().join("data")).expect("declined log");
     assert_eq!(logged.records.len(), 1);
     let record = &logged.records[0];
-    assert_eq!(record.question, "Can I sell tea on WeChat?");
-    assert_eq!(record.nearest.as_deref(), Some("international-accounts"));
+    assert_eq!(record.question, "Do I need a fax machine?");
+    assert_eq!(record.nearest.as_deref(), Some("reach-chinese-users"));
     assert_eq!(record.chat.len(), 16);
     assert!(!record.chat.contains(&bot_api::USER.to_string()));
 }
@@ -194,7 +198,7 @@ async fn a_log_that_cannot_be_written_never_stops_an_answer() {
     // A folder where the log file should be makes every append fail.
     std::fs::create_dir_all(workspace.path().join("data").join(feedback::DECLINED_FILE)).expect("blocker");
     std::fs::create_dir_all(workspace.path().join("data").join(feedback::VOTES_FILE)).expect("blocker");
-    let sent = sent(text("Can I sell tea on WeChat?"), &conversation).await;
+    let sent = sent(text("Do I need a fax machine?"), &conversation).await;
     assert_starts_with(&sent[0].text, EN.declined);
     let (notices, _) = pressed("v:e:u:90:fees", &conversation).await;
     assert_eq!(notices, [Some(EN.thanks_up.to_string())]);
@@ -203,7 +207,7 @@ async fn a_log_that_cannot_be_written_never_stops_an_answer() {
 #[tokio::test]
 async fn a_question_with_nothing_near_points_to_topics() {
     let workspace = Workspace::shipped();
-    let sent = sent(text("What about mini programs?"), &conversation(&workspace)).await;
+    let sent = sent(text("What is the weather in Paris?"), &conversation(&workspace)).await;
     assert_eq!(sent[0].text, format!("{}\n\n{}", EN.declined, EN.try_topics));
     assert!(buttons(&sent[0]).is_empty());
 }
@@ -326,7 +330,7 @@ async fn non_text_messages_get_a_note_and_edited_messages_are_answered_again() {
     let mut edited = text(FEES);
     edited["edit_date"] = serde_json::json!(1_700_000_060);
     let updates = vec![
-        bot_api::update("message", text("What about mini programs?")),
+        bot_api::update("message", text("What is the weather in Paris?")),
         bot_api::update("edited_message", edited),
     ];
     let answered = bot_api::sent_messages(&dispatch(updates, &conversation).await);
@@ -346,12 +350,12 @@ async fn admin_commands_answer_admins_only() {
         let unknown = sent(text("/nonsense"), &conversation).await;
         assert_eq!(stranger[0].text, unknown[0].text, "no hint that {command} exists");
     }
-    sent(text("Can I sell tea on WeChat?"), &conversation).await;
+    sent(text("Do I need a fax machine?"), &conversation).await;
     let stats = sent(from_admin(text("/stats")), &conversation).await;
     assert_contains(&stats[0].text, "declined 1");
-    assert_contains(&stats[0].text, "1 × Can I sell tea on WeChat?");
+    assert_contains(&stats[0].text, "1 × Do I need a fax machine?");
     let unanswered = sent(from_admin(text("/unanswered")), &conversation).await;
-    assert_contains(&unanswered[0].text, "Can I sell tea on WeChat?");
+    assert_contains(&unanswered[0].text, "Do I need a fax machine?");
     let reload = sent(from_admin(text("/reload")), &conversation).await;
     assert_contains(&reload[0].text, "up to date");
 }
@@ -471,8 +475,7 @@ fn the_command_menu_comes_from_the_text_table_and_hides_admin_commands() {
 async fn commands_ignore_case_for_admins_and_everyone() {
     let workspace = Workspace::shipped();
     let conversation = conversation(&workspace);
-    let admin = MockUser::new().id(ADMIN).build();
-    let stats = sent(text("/STATS").from(admin), &conversation).await;
+    let stats = sent(from_admin(text("/STATS")), &conversation).await;
     assert_contains(&stats[0].text, "declined 0");
     let help = sent(text("/Help"), &conversation).await;
     let lower = sent(text("/help"), &conversation).await;

@@ -931,7 +931,7 @@ mod tests {
         let problems: Vec<String> = loaded
             .problems
             .iter()
-            .filter(|p| p.severity != crate::faq::Severity::Notice)
+            .filter(|p| p.severity != faqbot::faq::Severity::Notice)
             .map(ToString::to_string)
             .collect();
         assert!(problems.is_empty(), "{problems:#?}");

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use faqbot::answer::DEFAULT_THRESHOLD;
 use faqbot::answer::Calibration;
+use faqbot::answer::DEFAULT_THRESHOLD;
 use faqbot::eval;
 use faqbot::search::open_or_build;
 use faqbot::{Ask, Engine};
