@@ -291,7 +291,7 @@ pub fn score(engine: &Engine, outcomes: &[Outcome], calibration: &Calibration, t
             count,
         })
         .collect();
-    confusions.sort_by(|a, b| b.count.cmp(&a.count));
+    confusions.sort_by_key(|c| std::cmp::Reverse(c.count));
     Report {
         threshold,
         mrr: if overall.answerable == 0 {

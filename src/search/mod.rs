@@ -88,9 +88,10 @@ pub struct SearchIndex {
     compiled: compiled::Compiled,
     /// Entry ids to their place in index order.
     by_id: FxHashMap<Box<str>, usize>,
-    /// Each entry's phrasings in the semantic model, made on the first question that needs them, so that opening
-    /// the index (and every command that only lists or checks) pays nothing for them.
-    phrasing_embeddings: std::sync::OnceLock<Vec<Vec<semantic::Embedding>>>,
+    /// Each entry's English and Chinese phrasings in the semantic model, each made on the first question in that
+    /// language: opening the index pays nothing for them, and an English question never loads jieba to embed the
+    /// Chinese ones (the table has next to no similarity across the two languages anyway).
+    phrasing_embeddings: [std::sync::OnceLock<Vec<Vec<semantic::Embedding>>>; 2],
 }
 
 impl SearchIndex {
@@ -138,13 +139,14 @@ impl SearchIndex {
             manifest,
             compiled,
             by_id,
-            phrasing_embeddings: std::sync::OnceLock::new(),
+            phrasing_embeddings: Default::default(),
         })
     }
 
-    /// The semantic model's embeddings of each entry's phrasings, in index order; empty when the model is unusable.
-    pub(crate) fn phrasing_embeddings(&self) -> &[Vec<semantic::Embedding>] {
-        self.phrasing_embeddings.get_or_init(|| {
+    /// The semantic model's embeddings of each entry's phrasings in one language, in index order; empty when the
+    /// model is unusable.
+    pub(crate) fn phrasing_embeddings(&self, chinese: bool) -> &[Vec<semantic::Embedding>] {
+        self.phrasing_embeddings[usize::from(chinese)].get_or_init(|| {
             let Ok(model) = semantic::SemanticModel::embedded() else {
                 return Vec::new();
             };
@@ -156,6 +158,7 @@ impl SearchIndex {
                         .entry
                         .questions
                         .iter()
+                        .filter(|question| crate::lang::is_chinese(question) == chinese)
                         .filter_map(|question| {
                             let words = tokenizer::analyze(&mut tokenizer::vocab_analyzer(), question);
                             model.embed_words(words.iter().map(String::as_str))

@@ -157,7 +157,7 @@ impl SearchIndex {
             model.embed_words(words.iter().map(|w| w.text.as_str()))
         });
         let phrasing_embeddings = match &focus_embedding {
-            Some(_) => self.phrasing_embeddings(),
+            Some(_) => self.phrasing_embeddings(crate::lang::is_chinese(focus)),
             None => &[],
         };
         let mut question_terms: Vec<TermId> = alternatives.iter().flatten().flat_map(Alternative::term_ids).collect();

@@ -219,7 +219,7 @@ const FIRST_PAUSE: Duration = Duration::from_millis(500);
 const MAX_PAUSE: Duration = Duration::from_secs(8);
 
 /// Retries a request that failed on the network, met a server error (HTTP 5xx, or a reply that is not the Bot
-/// API's JSON, as proxies give), or was told to slow down, with pauses growing to [`MAX_PAUSE`]: about 30 s of
+/// API's JSON, as proxies give), or was told to slow down, with pauses growing to `MAX_PAUSE`: about 30 s of
 /// trying, beyond teloxide's own 10 s wait after each 5xx. A retried send whose first attempt did reach
 /// Telegram shows twice, which beats an answer never shown.
 pub async fn with_retries<T, F, Fut>(request: F) -> Result<T, RequestError>
