@@ -163,15 +163,30 @@ impl SearchIndex {
         let mut question_terms: Vec<TermId> = alternatives.iter().flatten().flat_map(Alternative::term_ids).collect();
         question_terms.sort_unstable();
         question_terms.dedup();
-        let candidates = ranked
+        let semantic_of = |ordinal: u32| {
+            focus_embedding.as_ref().map_or(0.0, |focus| {
+                phrasing_embeddings
+                    .get(ordinal as usize)
+                    .into_iter()
+                    .flatten()
+                    .map(|phrasing| semantic::cosine(focus, phrasing))
+                    .fold(0.0, f32::max)
+            })
+        };
+        let pool: Vec<(Ranked, f32)> = ranked.into_iter().map(|r| (r, semantic_of(r.ordinal))).collect();
+        // Only the candidates that are kept are explained: matches and coverage cost more than ranking.
+        let candidates = rerank(pool, limit)
             .into_iter()
             .map(
-                |Ranked {
-                     ordinal,
-                     score,
-                     phrasing,
-                     answer_score,
-                 }| {
+                |(
+                    Ranked {
+                        ordinal,
+                        score,
+                        phrasing,
+                        answer_score,
+                    },
+                    semantic,
+                )| {
                     let compiled_entry = &compiled.entries()[ordinal as usize];
                     let matches = concept_matches(
                         compiled,
@@ -183,14 +198,6 @@ impl SearchIndex {
                     let matched_question = phrasing.and_then(|(_, doc)| {
                         let position = compiled.phrasing(doc).position as usize;
                         compiled_entry.entry.questions.get(position).cloned()
-                    });
-                    let semantic = focus_embedding.as_ref().map_or(0.0, |focus| {
-                        phrasing_embeddings
-                            .get(ordinal as usize)
-                            .into_iter()
-                            .flatten()
-                            .map(|phrasing| semantic::cosine(focus, phrasing))
-                            .fold(0.0, f32::max)
                     });
                     Candidate {
                         phrasing_coverage: phrasing_coverage(&compiled_entry.phrasings, &question_terms),
@@ -206,7 +213,6 @@ impl SearchIndex {
                 },
             )
             .collect();
-        let candidates = rerank(candidates, limit);
         Ok(Retrieval {
             corrections,
             focus_tokens,
@@ -389,14 +395,14 @@ fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]
 /// [`SEMANTIC_WEIGHT`] times semantic similarity: a paraphrase that shares few words with its entry still wins over
 /// an entry that shares words but not meaning. Only the pool is reordered, so the cost does not grow with the
 /// knowledge base.
-fn rerank(mut candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
-    let best = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
+fn rerank(mut pool: Vec<(Ranked, f32)>, limit: usize) -> Vec<(Ranked, f32)> {
+    let best = pool.iter().map(|(r, _)| r.score).fold(0.0, f32::max);
     if best > 0.0 && SEMANTIC_WEIGHT > 0.0 {
-        let key = |c: &Candidate| c.score / best + SEMANTIC_WEIGHT * c.semantic;
-        candidates.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let key = |(r, semantic): &(Ranked, f32)| r.score / best + SEMANTIC_WEIGHT * semantic;
+        pool.sort_by(|a, b| key(b).total_cmp(&key(a)));
     }
-    candidates.truncate(limit);
-    candidates
+    pool.truncate(limit);
+    pool
 }
 
 /// Synonym terms by their first token, each with its concept (label and alternatives) made once, so that grouping a
