@@ -45,7 +45,7 @@ pub struct EvalArgs {
 pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let cases = eval::read_cases(&args.file)?;
     let engine = settings.open_engine()?;
-    let known: HashSet<String> = engine.index().entries().into_iter().map(|e| e.id).collect();
+    let known: HashSet<String> = engine.index().entry_list().map(|e| e.id.clone()).collect();
     eval::check_ids(&args.file, &cases, &known)?;
     let outcomes = eval::run(&engine, &cases)?;
     let fitted = args.fit.then(|| {

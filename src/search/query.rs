@@ -128,8 +128,8 @@ impl SearchIndex {
     pub fn retrieve_focused(&self, focus: &str, context: &str, limit: usize) -> Result<Retrieval, IndexError> {
         let compiled = &self.compiled;
         let mut corrections = Vec::new();
-        let focus_tokens = self.tokens(truncate_chars(focus, MAX_QUESTION_CHARS), &mut corrections);
-        let context_tokens = self.tokens(truncate_chars(context, MAX_QUESTION_CHARS), &mut corrections);
+        let (focus_words, focus_tokens) = self.tokens(truncate_chars(focus, MAX_QUESTION_CHARS), &mut corrections);
+        let (_, context_tokens) = self.tokens(truncate_chars(context, MAX_QUESTION_CHARS), &mut corrections);
         let mut concepts = group_concepts(&focus_tokens, &self.synonyms);
         for concept in group_concepts(&context_tokens, &self.synonyms) {
             if concepts.len() < MAX_CONCEPTS && !concepts.iter().any(|c| c.label == concept.label) {
@@ -152,10 +152,9 @@ impl SearchIndex {
             concepts.iter().map(|c| concept_alternatives(compiled, c)).collect();
 
         let ranked = compiled.rank(&alternatives, ANSWER_WEIGHT, limit.max(RERANK_POOL));
-        let focus_embedding = semantic::SemanticModel::embedded().ok().and_then(|model| {
-            let words = surface_words(truncate_chars(focus, MAX_QUESTION_CHARS));
-            model.embed_words(words.iter().map(|w| w.text.as_str()))
-        });
+        let focus_embedding = semantic::SemanticModel::embedded()
+            .ok()
+            .and_then(|model| model.embed_words(focus_words.iter().map(|w| w.text.as_str())));
         let phrasing_embeddings = match &focus_embedding {
             Some(_) => self.phrasing_embeddings(crate::lang::is_chinese(focus)),
             None => &[],
@@ -221,15 +220,16 @@ impl SearchIndex {
         })
     }
 
-    /// The analyzed tokens of `text`, typos corrected (and recorded in `corrections`).
-    fn tokens(&self, text: &str, corrections: &mut Vec<Correction>) -> Vec<String> {
+    /// The words of `text` as written and its analyzed tokens, typos corrected (and recorded in `corrections`).
+    fn tokens(&self, text: &str, corrections: &mut Vec<Correction>) -> (Vec<SurfaceWord>, Vec<String>) {
         if text.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let words = surface_words(text);
         let found = self.correct_typos(&words);
         if found.is_empty() {
-            return tokenizer::stems_of_words(words.iter().map(|word| word.text.as_str()));
+            let tokens = tokenizer::stems_of_words(words.iter().map(|word| word.text.as_str()));
+            return (words, tokens);
         }
         let corrected = apply_corrections(text, &words, &found);
         for correction in found {
@@ -237,7 +237,7 @@ impl SearchIndex {
                 corrections.push(correction);
             }
         }
-        tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected)
+        (words, tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected))
     }
 
     /// Corrects words that are in no entry (after stemming) and are not English words to the nearest vocabulary
