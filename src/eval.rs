@@ -339,7 +339,9 @@ pub fn precise_threshold(sweep: &[Report]) -> Option<f32> {
 }
 
 /// One training sample per question whose parts line up with the labels: the best candidate's signals and whether
-/// it was right. Small talk and out-of-scope questions are decided before any confidence, so they are left out.
+/// it was right. Small talk has no candidates and is left out. Questions about an out-of-scope topic are decided
+/// before any confidence, but they stay in as what they are: near-domain questions the knowledge base does not
+/// answer, the negatives the model must learn to doubt when a new neighbouring topic is not listed yet.
 pub fn samples(outcomes: &[Outcome]) -> Vec<(Signals, bool)> {
     let mut samples = Vec::new();
     for outcome in outcomes {
@@ -355,9 +357,6 @@ pub fn samples(outcomes: &[Outcome]) -> Vec<(Signals, bool)> {
             let Some(best) = part.retrieval.candidates.first() else {
                 continue;
             };
-            if part.out_of_scope.is_some() {
-                continue;
-            }
             samples.push((part.signals, expected.contains(&best.entry.id)));
         }
     }

@@ -57,11 +57,96 @@ pub fn sentences(message: &str) -> Vec<Sentence<'_>> {
 
 fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     let text = text.trim();
-    if text.chars().any(char::is_alphanumeric) {
-        out.push(Sentence { text, asks: asks(text) });
+    if !text.chars().any(char::is_alphanumeric) {
+        return;
+    }
+    if !asks(text) {
+        out.push(Sentence { text, asks: false });
+        return;
+    }
+    for clause in question_clauses(text) {
+        out.push(Sentence {
+            text: clause,
+            asks: true,
+        });
     }
 }
 
+/// Words that open a question of its own after a comma: "What do I get from verification, who may verify, and is
+/// the fee paid to Tencent?" asks three things. Narrower than [`QUESTION_OPENERS`]: "any", "u" and the like also
+/// open clauses that are not questions.
+const CLAUSE_OPENERS: &[&str] = &[
+    "how", "what", "which", "who", "when", "where", "why", "is", "are", "can", "could", "do", "does", "did", "will",
+    "would", "should", "must", "have", "has",
+];
+
+/// Words that may stand between the comma and the opener ("…, and how long does it take?").
+const CLAUSE_JOINERS: &[&str] = &["and", "or", "also", "plus", "then"];
+
+/// Chinese words that open a further question after a comma: "认证多少钱，另外要多久？".
+const CHINESE_CLAUSE_JOINERS: &[&str] = &["另外", "还有", "以及", "同时", "并且", "而且", "那么", "那"];
+
+/// An asking sentence cut at the commas where a question of its own begins: after a clause that opens like a
+/// question, a clause that opens like one too ("…, and how long…"), or in Chinese a clause that asks and opens
+/// with "另外", "还有"…. A sentence that opens otherwise ("If I switch, will I lose my followers?") is one question.
+fn question_clauses(sentence: &str) -> Vec<&str> {
+    let commas: Vec<usize> = sentence
+        .char_indices()
+        .filter(|&(_, c)| matches!(c, ',' | '，' | '、'))
+        .map(|(offset, _)| offset)
+        .collect();
+    if commas.is_empty() {
+        return vec![sentence];
+    }
+    let chinese = sentence.chars().any(is_han);
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for comma in commas {
+        let next = comma + sentence[comma..].chars().next().map_or(1, char::len_utf8);
+        let before = &sentence[start..comma];
+        let (before_asks, after_asks) = if chinese {
+            (chinese_asks(before), chinese_clause_asks(&sentence[next..]))
+        } else {
+            (english_clause_asks(before), english_clause_asks(&sentence[next..]))
+        };
+        if before_asks && after_asks {
+            clauses.push(before.trim());
+            start = next;
+        }
+    }
+    clauses.push(sentence[start..].trim());
+    clauses.retain(|clause| clause.chars().any(char::is_alphanumeric));
+    clauses
+}
+
+/// "and how long does it take": at most one joiner, then a clause opener.
+fn english_clause_asks(clause: &str) -> bool {
+    let words: Vec<String> = clause
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(|w| w.to_lowercase().replace('\'', ""))
+        .collect();
+    match words.as_slice() {
+        [first, ..] if CLAUSE_OPENERS.contains(&first.as_str()) => true,
+        [joiner, opener] => CLAUSE_JOINERS.contains(&joiner.as_str()) && CLAUSE_OPENERS.contains(&opener.as_str()),
+        _ => false,
+    }
+}
+
+fn chinese_asks(clause: &str) -> bool {
+    let simplified = crate::search::normalize::normalize(clause);
+    CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word))
+}
+
+/// "另外要多久": a joiner, then a question.
+fn chinese_clause_asks(clause: &str) -> bool {
+    let simplified = crate::search::normalize::normalize(clause.trim());
+    CHINESE_CLAUSE_JOINERS
+        .iter()
+        .any(|joiner| simplified.starts_with(joiner))
+        && CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word))
+}
 fn ends_with_abbreviation(text: &str) -> bool {
     let last = text
         .rsplit(|c: char| c.is_whitespace())
@@ -128,6 +213,7 @@ const CHINESE_QUESTION_WORDS: &[&str] = &[
     "想问",
     "想知道",
     "谁",
+    "多久",
 ];
 
 /// Whether a sentence asks something: a question mark, a question word in front, an asking phrase, or (Chinese)
@@ -200,6 +286,32 @@ mod tests {
             ]
         );
         assert!(asks("訂閱號可唔可以轉做服務號"), "Cantonese, after normalisation");
+    }
+
+    #[test]
+    fn questions_joined_by_commas_are_told_apart() {
+        assert_eq!(
+            split("What do I get from verification, who is allowed to verify, and is the fee paid to Tencent?"),
+            vec![
+                ("What do I get from verification", true),
+                ("who is allowed to verify", true),
+                ("and is the fee paid to Tencent?", true),
+            ]
+        );
+        assert_eq!(
+            split("If I switch, will I lose my followers?"),
+            vec![("If I switch, will I lose my followers?", true)],
+            "a condition is not a question of its own"
+        );
+        assert_eq!(
+            split("Which account should we use, subscription or service?"),
+            vec![("Which account should we use, subscription or service?", true)]
+        );
+        assert_eq!(
+            split("认证多少钱，另外要多久才能通过？"),
+            vec![("认证多少钱", true), ("另外要多久才能通过？", true)]
+        );
+        assert_eq!(split("如果不能改，怎么办？"), vec![("如果不能改，怎么办？", true)]);
     }
 
     #[test]

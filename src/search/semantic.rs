@@ -47,7 +47,24 @@ impl Embedding {
 
 /// Cosine similarity of two embeddings; both are unit length, so this is their dot product.
 pub fn cosine(a: &Embedding, b: &Embedding) -> f32 {
-    a.0.iter().zip(b.0.iter()).map(|(x, y)| x * y).sum()
+    // Eight running sums rather than one: the compiler may then use vector instructions (a single sum must be
+    // added in order), which makes comparing a question with every phrasing of the pool several times faster.
+    const LANES: usize = 8;
+    let (a, b) = (&a.0, &b.0);
+    let mut sums = [0.0f32; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for ((sum, x), y) in sums.iter_mut().zip(x).zip(y) {
+            *sum += x * y;
+        }
+    }
+    sums.iter().sum::<f32>() + tail
 }
 
 /// The word table: words sorted by their UTF-8 bytes, an int8 row with a scale and a SIF weight for each.
