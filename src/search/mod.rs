@@ -24,6 +24,7 @@ pub use schema::FaqSchema;
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
 use crate::faq::{Entry, FaqError, Problems};
+use crate::lang::Language;
 
 pub(crate) const QUESTIONS_DIR: &str = "questions";
 pub(crate) const ENTRIES_DIR: &str = "entries";
@@ -145,8 +146,8 @@ impl SearchIndex {
 
     /// The semantic model's embeddings of each entry's phrasings in one language, in index order; empty when the
     /// model is unusable.
-    pub(crate) fn phrasing_embeddings(&self, chinese: bool) -> &[Vec<semantic::Embedding>] {
-        self.phrasing_embeddings[usize::from(chinese)].get_or_init(|| {
+    pub(crate) fn phrasing_embeddings(&self, language: Language) -> &[Vec<semantic::Embedding>] {
+        self.phrasing_embeddings[usize::from(language.is_chinese())].get_or_init(|| {
             let Ok(model) = semantic::SemanticModel::embedded() else {
                 return Vec::new();
             };
@@ -158,7 +159,7 @@ impl SearchIndex {
                         .entry
                         .questions
                         .iter()
-                        .filter(|question| crate::lang::is_chinese(question) == chinese)
+                        .filter(|question| Language::of(question) == language)
                         .filter_map(|question| {
                             let words = tokenizer::analyze(&mut tokenizer::vocab_analyzer(), question);
                             model.embed_words(words.iter().map(String::as_str))
