@@ -62,7 +62,7 @@ pub enum IndexError {
         source: serde_json::Error,
     },
     /// An entry's stored record (its JSON in the entries index), not the manifest beside the indexes.
-    #[error("{}: invalid entry record in the index", .path.display())]
+    #[error("{}: damaged index: an entry's stored record is not valid JSON", .path.display())]
     EntryRecord {
         path: PathBuf,
         #[source]
@@ -76,6 +76,9 @@ pub enum IndexError {
     Damaged { path: PathBuf, files: Vec<String> },
     #[error("{}: the index has no entry number {ordinal}", .path.display())]
     MissingEntry { path: PathBuf, ordinal: u64 },
+    /// A document without one of the numbers the build gives every document (its entry, its phrasing).
+    #[error("{}: damaged index: a document has no {field} number", .path.display())]
+    MissingValue { path: PathBuf, field: &'static str },
 }
 
 /// One opened index generation: the scoring data compiled from both tantivy indexes at open, the entries reader
