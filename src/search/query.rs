@@ -300,11 +300,6 @@ impl SearchIndex {
             ranges: snippet.highlighted().to_vec(),
         })
     }
-
-    /// Every entry in index order: for listing topics and answering with an entry the user picked.
-    pub fn entries(&self) -> Vec<Entry> {
-        self.compiled.entries().iter().map(|e| Entry::clone(&e.entry)).collect()
-    }
 }
 
 /// The concept's alternatives with their boosts: what the user typed in full, synonyms a little less.
