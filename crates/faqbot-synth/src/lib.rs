@@ -16,7 +16,7 @@ use thiserror::Error;
 use faqbot::curate::entry_file::{self, inline_array, toml_string};
 use faqbot::eval::Case;
 use faqbot::faq::entry::normalize_question;
-use faqbot::faq::{AccountKind, Entry};
+use faqbot::faq::{AccountKind, Entry, Problems, Severity};
 use faqbot::faq::{RULES_FILE, SYNONYMS_FILE};
 use faqbot::lang::Language;
 
@@ -780,6 +780,16 @@ impl Corpus {
     }
 }
 
+/// What loading a generated folder must not find, as `faqbot check` prints it: its errors and warnings. Notices
+/// (fewer phrasings than faq/README.md asks for, no Chinese) are expected of synthetic entries.
+pub fn unexpected_problems(problems: &Problems) -> Vec<String> {
+    problems
+        .iter()
+        .filter(|p| p.severity != Severity::Notice)
+        .map(ToString::to_string)
+        .collect()
+}
+
 /// Writes questions as JSON Lines in the format of tests/eval/questions.jsonl.
 pub fn write_questions(path: &Path, cases: &[Case]) -> Result<(), SynthError> {
     let write_error = |source| SynthError::Write {
@@ -931,13 +941,7 @@ mod tests {
         let corpus = generate(50, DEFAULT_SEED);
         corpus.write_faq(dir.path()).expect("write");
         let loaded = KnowledgeBase::load(dir.path()).expect("load");
-        // Notices (fewer phrasings than faq/README.md asks for, no Chinese) are expected of synthetic entries.
-        let problems: Vec<String> = loaded
-            .problems
-            .iter()
-            .filter(|p| p.severity != faqbot::faq::Severity::Notice)
-            .map(ToString::to_string)
-            .collect();
+        let problems = unexpected_problems(&loaded.problems);
         assert!(problems.is_empty(), "{problems:#?}");
         let kb = loaded.knowledge_base;
         assert_eq!(kb.entries.len(), 50);
