@@ -512,11 +512,7 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
 /// The out-of-scope topic whose term the question's tokens spell, unless the question also names something the
 /// topic excludes ("personal WeChat" is out of scope, "a personal official account" is not).
 fn out_of_scope_topic(topics: &[AnalyzedTopic], tokens: &[String]) -> Option<usize> {
-    let spells =
-        |term: &Vec<String>| !term.is_empty() && tokens.windows(term.len()).any(|window| window == term.as_slice());
-    topics
-        .iter()
-        .position(|topic| topic.analyzed.iter().any(spells) && !topic.unless.iter().any(spells))
+    topics.iter().position(|topic| topic.is_named_by(tokens))
 }
 
 /// Whether a question with (or without) candidates and this confidence is answered at `threshold`.

@@ -5,6 +5,7 @@ mod compiled;
 pub mod normalize;
 pub mod query;
 pub mod schema;
+pub mod scope;
 pub mod semantic;
 pub mod store;
 pub mod tokenizer;
@@ -18,9 +19,10 @@ use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 use thiserror::Error;
 
-pub use build::{AnalyzedSynonyms, AnalyzedTopic, Manifest};
+pub use build::{AnalyzedSynonyms, Manifest};
 pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval, SynonymIndex};
 pub use schema::FaqSchema;
+pub use scope::AnalyzedTopic;
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
 use crate::faq::{Entry, FaqError, Problems};
