@@ -658,9 +658,21 @@ mod tests {
         writer.wait_merging_threads().expect("merge");
     }
 
+    fn fixture_faq() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
+    }
+
+    /// The fixture's index, built in a temporary folder (dropped with it).
+    fn fixture_index() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index_dir = dir.path().join("index");
+        open_or_build(&fixture_faq(), &index_dir, false).expect("index");
+        (dir, index_dir)
+    }
+
     /// Opening the damaged generation fails with `expected`, and the next start rebuilds it from faq/.
     fn damage_is_reported_and_rebuilt(index_dir: &Path, expected: fn(&IndexError) -> bool) {
-        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
+        let faq = fixture_faq();
         let generation = current_generation(index_dir).expect("a generation");
         let error = SearchIndex::open(&generation)
             .err()
@@ -677,10 +689,7 @@ mod tests {
 
     #[test]
     fn a_phrasing_without_its_entry_number_is_damage_not_entry_0() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
-        let index_dir = dir.path().join("index");
-        open_or_build(&faq, &index_dir, false).expect("index");
+        let (_dir, index_dir) = fixture_index();
         let fields = FaqSchema::new().questions;
         let mut whole = TantivyDocument::default();
         whole.add_text(fields.question, "is registration free");
@@ -703,10 +712,7 @@ mod tests {
 
     #[test]
     fn a_corrupt_entry_record_is_damage_of_its_own_kind() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
-        let index_dir = dir.path().join("index");
-        open_or_build(&faq, &index_dir, false).expect("index");
+        let (_dir, index_dir) = fixture_index();
         let fields = FaqSchema::new().entries;
         let mut document = TantivyDocument::default();
         document.add_text(fields.answer, "Registration is free.");
