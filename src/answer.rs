@@ -19,7 +19,7 @@ pub use calibration::{Calibration, Signals};
 pub use social::Social;
 
 use crate::faq::{Entry, Rule};
-use crate::lang;
+pub use crate::lang::Language;
 use crate::search::{AnalyzedTopic, ConceptMatch, Correction, IndexError, Retrieval, SearchIndex};
 
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
@@ -29,23 +29,6 @@ pub const DEFAULT_THRESHOLD: f32 = 0.41;
 pub const DEFAULT_RESULTS: usize = 4;
 /// A message asking more things than this gets the first ones answered.
 pub const MAX_PARTS: usize = 3;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    En,
-    Zh,
-}
-
-impl Language {
-    pub fn of(question: &str) -> Self {
-        if lang::is_chinese(question) { Self::Zh } else { Self::En }
-    }
-
-    pub fn is_chinese(self) -> bool {
-        self == Self::Zh
-    }
-}
 
 /// What kind of reply the engine gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -462,13 +445,12 @@ impl Engine {
     /// An entry as replies show it, for an entry the user picked rather than one the engine ranked (score and
     /// confidence 1).
     pub fn entry_in(&self, entry: &Entry, language: Language) -> ReplyEntry {
-        let chinese = language.is_chinese();
         ReplyEntry {
             id: entry.id.clone(),
             score: 1.0,
             confidence: 1.0,
-            question: entry.canonical_question(chinese).to_string(),
-            answer: entry.answer_in(chinese).to_string(),
+            question: entry.canonical_question(language).to_string(),
+            answer: entry.answer_in(language).to_string(),
             rules: entry
                 .rules
                 .iter()
@@ -530,11 +512,7 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
 /// The out-of-scope topic whose term the question's tokens spell, unless the question also names something the
 /// topic excludes ("personal WeChat" is out of scope, "a personal official account" is not).
 fn out_of_scope_topic(topics: &[AnalyzedTopic], tokens: &[String]) -> Option<usize> {
-    let spells =
-        |term: &Vec<String>| !term.is_empty() && tokens.windows(term.len()).any(|window| window == term.as_slice());
-    topics
-        .iter()
-        .position(|topic| topic.analyzed.iter().any(spells) && !topic.unless.iter().any(spells))
+    topics.iter().position(|topic| topic.is_named_by(tokens))
 }
 
 /// Whether a question with (or without) candidates and this confidence is answered at `threshold`.
@@ -613,11 +591,5 @@ mod tests {
         );
         assert_eq!(out_of_scope_topic(&topics, &tokens("wechat person")), None);
         assert_eq!(out_of_scope_topic(&topics, &[]), None);
-    }
-
-    #[test]
-    fn language_follows_the_question() {
-        assert_eq!(Language::of("订阅号可以改成服务号吗？"), Language::Zh);
-        assert_eq!(Language::of("Can I switch?"), Language::En);
     }
 }

@@ -1,5 +1,26 @@
 //! Which language a question is in, so that a Chinese question gets the Chinese answer.
 
+use serde::Serialize;
+
+/// The language of a question, and so of its reply: the knowledge base has English and Chinese texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    Zh,
+}
+
+impl Language {
+    /// The language of a question, by [`is_chinese`].
+    pub fn of(question: &str) -> Self {
+        if is_chinese(question) { Self::Zh } else { Self::En }
+    }
+
+    pub fn is_chinese(self) -> bool {
+        self == Self::Zh
+    }
+}
+
 /// Han ideographs (the CJK Unified Ideographs blocks and compatibility ideographs).
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,
@@ -32,5 +53,11 @@ mod tests {
         assert!(!is_chinese("Can I switch?"));
         assert!(!is_chinese(""));
         assert!(!is_chinese("ＳＷＩＴＣＨ ＡＣＣＯＵＮＴ"));
+    }
+
+    #[test]
+    fn language_follows_the_question() {
+        assert_eq!(Language::of("订阅号可以改成服务号吗？"), Language::Zh);
+        assert_eq!(Language::of("Can I switch?"), Language::En);
     }
 }

@@ -6,8 +6,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use faqbot::answer::Language;
 use faqbot::feedback::FeedbackLog;
+use faqbot::lang::Language;
 use faqbot::live::LiveEngine;
 use faqbot::telegram::commands::{AdminCommand, Command};
 use faqbot::telegram::conversation::reload_report;

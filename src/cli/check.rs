@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use faqbot::faq::{KnowledgeBase, Severity};
+use faqbot::faq::{KnowledgeBase, Loaded, Severity};
+use faqbot::search;
 
 use super::{EXIT_OK, EXIT_PROBLEMS, Settings};
 
@@ -15,9 +16,17 @@ pub struct CheckArgs {
 }
 
 pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let loaded = KnowledgeBase::load(&settings.faq)?;
+    let Loaded {
+        knowledge_base: kb,
+        mut problems,
+    } = KnowledgeBase::load(&settings.faq)?;
+    // Whether an out-of-scope term catches an entry's phrasing is decided on analysed words: the search layer's.
+    for problem in search::scope::check(&kb, &settings.faq) {
+        problems.push(problem);
+    }
+    problems.sort();
     let mut out = anstream::stdout().lock();
-    for problem in loaded.problems.iter() {
+    for problem in problems.iter() {
         if args.json {
             serde_json::to_writer(&mut out, problem)?;
             writeln!(out)?;
@@ -25,8 +34,7 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{problem}")?;
         }
     }
-    let kb = &loaded.knowledge_base;
-    let count = |severity| loaded.problems.iter().filter(|p| p.severity == severity).count();
+    let count = |severity| problems.iter().filter(|p| p.severity == severity).count();
     let (errors, warnings, notices) = (
         count(Severity::Error),
         count(Severity::Warning),

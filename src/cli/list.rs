@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use faqbot::faq::{KnowledgeBase, Severity};
+use faqbot::lang::Language;
 use serde_json::json;
 
 use super::render::{BOLD, DIM};
@@ -43,7 +44,7 @@ pub fn run(settings: &Settings, args: ListArgs) -> anyhow::Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         for entry in kb.entries.iter().filter(|_| entries) {
             let line = json!({
-                "kind": "entry", "id": entry.id, "question": entry.canonical_question(false),
+                "kind": "entry", "id": entry.id, "question": entry.canonical_question(Language::En),
                 "questions": entry.questions.len(), "rules": entry.rules, "tags": entry.tags,
                 "reviewed": entry.reviewed, "chinese_answer": entry.answer_zh.is_some(),
             });
@@ -68,7 +69,7 @@ pub fn run(settings: &Settings, args: ListArgs) -> anyhow::Result<ExitCode> {
                 out,
                 "  {:width$}  {}  {DIM}({} question(s), rules: {}){DIM:#}",
                 entry.id,
-                entry.canonical_question(false),
+                entry.canonical_question(Language::En),
                 entry.questions.len(),
                 entry.rules.join(", ")
             )?;

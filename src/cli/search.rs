@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::process::ExitCode;
 
-use faqbot::answer::Language;
+use faqbot::lang::Language;
 
 use faqbot::present::markdown;
 
@@ -50,7 +50,7 @@ struct Hit<'a> {
 pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let engine = settings.open_engine()?;
     let query = args.query.join(" ");
-    let chinese = Language::of(&query).is_chinese();
+    let language = Language::of(&query);
     let retrieval = engine.index().retrieve(&query, args.top)?;
     let mut out = anstream::stdout().lock();
     if retrieval.candidates.is_empty() && !args.json {
@@ -60,7 +60,7 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
         let entry = &candidate.entry;
         // Snippets come from the answer as a terminal shows it without styles, so Markdown marks never mix with
         // the highlight marks; it ends its line like printed text.
-        let plain_answer = markdown::plain_with_link_addresses(entry.answer_in(chinese)) + "\n";
+        let plain_answer = markdown::plain_with_link_addresses(entry.answer_in(language)) + "\n";
         let highlight = engine
             .index()
             .highlight(&retrieval.concepts, &plain_answer, SNIPPET_CHARS)?;
@@ -70,7 +70,7 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
                 id: &entry.id,
                 score: candidate.score,
                 coverage: candidate.coverage,
-                question: entry.canonical_question(chinese),
+                question: entry.canonical_question(language),
                 snippet: highlight.fragment.clone(),
                 highlights: highlight.ranges.clone(),
             };
@@ -86,7 +86,7 @@ pub fn run(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
             candidate.score,
             candidate.coverage
         )?;
-        writeln!(out, "    {}", entry.canonical_question(chinese))?;
+        writeln!(out, "    {}", entry.canonical_question(language))?;
         writeln!(out, "    {}\n", highlighted(&highlight.fragment, &highlight.ranges))?;
     }
     Ok(ExitCode::from(EXIT_OK))

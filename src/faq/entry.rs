@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::front_matter::{self, line_of};
 use super::problem::{Problem, Problems, from_toml_error};
 use super::{KEBAB_CASE, is_kebab_case, toml_date};
+use crate::lang::Language;
 
 /// What one Telegram message holds; a longer answer is sent in parts, and `check` warns.
 pub const MESSAGE_CHARS: usize = 4096;
@@ -45,9 +46,9 @@ pub struct EntryLines {
 
 impl Entry {
     /// The canonical question in the wanted language: the first Chinese question for Chinese, else the first.
-    pub fn canonical_question(&self, chinese: bool) -> &str {
+    pub fn canonical_question(&self, language: Language) -> &str {
         let first = self.questions.first().map_or("", String::as_str);
-        if chinese {
+        if language.is_chinese() {
             self.questions
                 .iter()
                 .find(|q| crate::lang::is_chinese(q))
@@ -61,9 +62,9 @@ impl Entry {
     }
 
     /// The answer in the wanted language, falling back to English.
-    pub fn answer_in(&self, chinese: bool) -> &str {
-        match (&self.answer_zh, chinese) {
-            (Some(zh), true) => zh,
+    pub fn answer_in(&self, language: Language) -> &str {
+        match (&self.answer_zh, language) {
+            (Some(zh), Language::Zh) => zh,
             _ => &self.answer,
         }
     }
@@ -330,8 +331,8 @@ mod tests {
         assert_eq!(entry.answer, "Registering is free.");
         assert_eq!(entry.answer_zh.as_deref(), Some("注册免费。"));
         assert_eq!(entry.lines.questions, vec![3, 3]);
-        assert_eq!(entry.canonical_question(true), "费用是多少？");
-        assert_eq!(entry.canonical_question(false), "What does it cost?");
+        assert_eq!(entry.canonical_question(Language::Zh), "费用是多少？");
+        assert_eq!(entry.canonical_question(Language::En), "What does it cost?");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::front_matter::line_of;
 use super::problem::{Problem, Problems, from_toml_error};
 use super::{KEBAB_CASE, is_kebab_case, toml_date};
+use crate::lang::Language;
 
 /// The kinds of account (and account holder) a rule can apply to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,9 +79,9 @@ pub struct Rule {
 
 impl Rule {
     /// The statement in the reply's language, falling back to English.
-    pub fn statement_in(&self, chinese: bool) -> &str {
-        match (&self.statement_zh, chinese) {
-            (Some(zh), true) => zh,
+    pub fn statement_in(&self, language: Language) -> &str {
+        match (&self.statement_zh, language) {
+            (Some(zh), Language::Zh) => zh,
             _ => &self.statement,
         }
     }

@@ -9,7 +9,8 @@
 use super::doc::Doc;
 use super::sink::{Sink, Style};
 use super::text::{Texts, texts};
-use crate::answer::{Language, Reply, ReplyEntry, ReplyKind, Social};
+use crate::answer::{Reply, ReplyEntry, ReplyKind, Social};
+use crate::lang::Language;
 use crate::search::Correction;
 
 /// A whole reply.
@@ -257,7 +258,7 @@ impl Answered {
                 .iter()
                 .map(|rule| CitedRule {
                     id: rule.id.clone(),
-                    statement: rule.statement_in(language.is_chinese()).to_string(),
+                    statement: rule.statement_in(language).to_string(),
                     since: rule.since.clone(),
                 })
                 .collect(),

@@ -23,7 +23,7 @@ pub use text::{Texts, texts};
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::Language;
+    use crate::lang::Language;
 
     /// Every interface text, through every sink: Telegram must accept the HTML, and no sink may lose a character.
     #[test]

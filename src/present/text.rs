@@ -4,7 +4,7 @@
 //! terminal alike. `{name}` marks a value filled in after rendering (see [`super::Doc::filled`]). A new text is a
 //! field here and in each language; a new language is one more `Texts`.
 
-use crate::answer::Language;
+use crate::lang::Language;
 
 /// One of the bot's public commands: what it is called, how it is written in /help, and what it does.
 #[derive(Debug, Clone, Copy)]

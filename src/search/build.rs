@@ -8,9 +8,10 @@ use tantivy::schema::TantivyDocument;
 use tantivy::{Index, IndexWriter};
 
 use super::schema::{FaqSchema, SCHEMA_VERSION};
+use super::scope::AnalyzedTopic;
 use super::tokenizer;
 use super::{ENTRIES_DIR, IndexError, MANIFEST_FILE, QUESTIONS_DIR};
-use crate::faq::{KnowledgeBase, OutOfScopeTopic, Rule};
+use crate::faq::{KnowledgeBase, Rule};
 
 /// What the answering engine needs besides the tantivy indexes, written next to them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,16 +34,6 @@ pub struct Manifest {
 pub struct AnalyzedSynonyms {
     pub terms: Vec<String>,
     pub analyzed: Vec<Vec<String>>,
-}
-
-/// A topic the knowledge base does not cover, with its terms analyzed the way questions are.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnalyzedTopic {
-    pub topic: OutOfScopeTopic,
-    /// The topic's terms, analyzed.
-    pub analyzed: Vec<Vec<String>>,
-    /// Its `unless` words, analyzed.
-    pub unless: Vec<Vec<String>>,
 }
 
 /// One writer thread: the knowledge base is small and a second thread only costs memory.
@@ -129,20 +120,7 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
     let out_of_scope = knowledge_base
         .out_of_scope
         .iter()
-        .map(|topic| {
-            let mut analyze_all = |terms: &[String]| -> Vec<Vec<String>> {
-                terms
-                    .iter()
-                    .map(|term| tokenizer::analyze(&mut analyzer, term))
-                    .filter(|tokens| !tokens.is_empty())
-                    .collect()
-            };
-            AnalyzedTopic {
-                analyzed: analyze_all(&topic.terms),
-                unless: analyze_all(&topic.unless),
-                topic: topic.clone(),
-            }
-        })
+        .map(|topic| AnalyzedTopic::new(topic, &mut analyzer))
         .collect();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,

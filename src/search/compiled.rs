@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
+use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -190,9 +191,16 @@ impl Compiled {
             path: path.to_path_buf(),
             source,
         };
-        let json_error = |source| IndexError::Manifest {
+        let json_error = |source| IndexError::EntryRecord {
             path: path.to_path_buf(),
             source,
+        };
+        // The build gives every document these numbers: one without is damage, never entry 0.
+        let number = |column: &Column<u64>, doc, field| {
+            column.first(doc).ok_or_else(|| IndexError::MissingValue {
+                path: path.to_path_buf(),
+                field,
+            })
         };
 
         // Phrasing documents, numbered across segments in segment order, so posting lists stay sorted.
@@ -205,8 +213,8 @@ impl Compiled {
             let position_column = fast.u64("phrasing").map_err(error)?;
             for doc in 0..segment.max_doc() {
                 phrasings.push(PhrasingDoc {
-                    entry: entry_column.first(doc).unwrap_or(0) as u32,
-                    position: position_column.first(doc).unwrap_or(0) as u32,
+                    entry: number(&entry_column, doc, "questions/entry")? as u32,
+                    position: number(&position_column, doc, "questions/phrasing")? as u32,
                 });
             }
         }
@@ -222,7 +230,7 @@ impl Compiled {
                 .map_err(|e| error(e.into()))?;
             let mut ordinals = Vec::with_capacity(segment.max_doc() as usize);
             for doc in 0..segment.max_doc() {
-                let ordinal = column.first(doc).unwrap_or(0) as usize;
+                let ordinal = number(&column, doc, "entries/entry")? as usize;
                 ordinals.push(ordinal as u32);
                 let document: TantivyDocument = store.get(doc).map_err(error)?;
                 let text = |field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
@@ -631,7 +639,89 @@ mod tests {
     use tantivy::{Index, Term};
 
     use super::*;
-    use crate::search::{QUESTIONS_DIR, open_or_build, tokenizer};
+    use crate::search::store::current_generation;
+    use crate::search::{ENTRIES_DIR, Freshness, QUESTIONS_DIR, RebuildReason, SearchIndex, open_or_build, tokenizer};
+
+    /// Replaces one tantivy index of the current generation by one holding only `documents`, as damage would.
+    fn replace_index(index_dir: &Path, name: &str, schema: tantivy::schema::Schema, documents: Vec<TantivyDocument>) {
+        let generation = current_generation(index_dir).expect("a generation");
+        let path = generation.join(name);
+        std::fs::remove_dir_all(&path).expect("remove the index");
+        std::fs::create_dir(&path).expect("create the index folder");
+        let index = Index::create_in_dir(&path, schema).expect("create the index");
+        tokenizer::register(index.tokenizers());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        for document in documents {
+            writer.add_document(document).expect("add");
+        }
+        writer.commit().expect("commit");
+        writer.wait_merging_threads().expect("merge");
+    }
+
+    fn fixture_faq() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
+    }
+
+    /// The fixture's index, built in a temporary folder (dropped with it).
+    fn fixture_index() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index_dir = dir.path().join("index");
+        open_or_build(&fixture_faq(), &index_dir, false).expect("index");
+        (dir, index_dir)
+    }
+
+    /// Opening the damaged generation fails with `expected`, and the next start rebuilds it from faq/.
+    fn damage_is_reported_and_rebuilt(index_dir: &Path, expected: fn(&IndexError) -> bool) {
+        let faq = fixture_faq();
+        let generation = current_generation(index_dir).expect("a generation");
+        let error = SearchIndex::open(&generation)
+            .err()
+            .expect("a damaged index is refused");
+        assert!(expected(&error), "{error:?}");
+        let opened = open_or_build(&faq, index_dir, false).expect("rebuilt");
+        assert!(
+            matches!(&opened.freshness, Freshness::Rebuilt(RebuildReason::Broken(why)) if why.contains("damaged index")),
+            "{:?}",
+            opened.freshness
+        );
+        assert_ne!(current_generation(index_dir), Some(generation), "a new generation");
+    }
+
+    #[test]
+    fn a_phrasing_without_its_entry_number_is_damage_not_entry_0() {
+        let (_dir, index_dir) = fixture_index();
+        let fields = FaqSchema::new().questions;
+        let mut whole = TantivyDocument::default();
+        whole.add_text(fields.question, "is registration free");
+        whole.add_u64(fields.entry, 0);
+        whole.add_u64(fields.phrasing, 0);
+        let mut without_entry = TantivyDocument::default();
+        without_entry.add_text(fields.question, "what does verification cost");
+        without_entry.add_u64(fields.phrasing, 0);
+        replace_index(&index_dir, QUESTIONS_DIR, fields.schema, vec![whole, without_entry]);
+        damage_is_reported_and_rebuilt(&index_dir, |error| {
+            matches!(
+                error,
+                IndexError::MissingValue {
+                    field: "questions/entry",
+                    ..
+                }
+            )
+        });
+    }
+
+    #[test]
+    fn a_corrupt_entry_record_is_damage_of_its_own_kind() {
+        let (_dir, index_dir) = fixture_index();
+        let fields = FaqSchema::new().entries;
+        let mut document = TantivyDocument::default();
+        document.add_text(fields.answer, "Registration is free.");
+        document.add_u64(fields.entry, 0);
+        document.add_text(fields.record, "{\"id\": ");
+        document.add_text(fields.phrasings, "[]");
+        replace_index(&index_dir, ENTRIES_DIR, fields.schema, vec![document]);
+        damage_is_reported_and_rebuilt(&index_dir, |error| matches!(error, IndexError::EntryRecord { .. }));
+    }
 
     /// Every term of the fixture's questions, scored by tantivy's own `TermQuery` and by the compiled postings.
     #[test]

@@ -5,6 +5,7 @@ mod compiled;
 pub mod normalize;
 pub mod query;
 pub mod schema;
+pub mod scope;
 pub mod semantic;
 pub mod store;
 pub mod tokenizer;
@@ -18,12 +19,14 @@ use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 use thiserror::Error;
 
-pub use build::{AnalyzedSynonyms, AnalyzedTopic, Manifest};
+pub use build::{AnalyzedSynonyms, Manifest};
 pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval, SynonymIndex};
 pub use schema::FaqSchema;
+pub use scope::AnalyzedTopic;
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
 use crate::faq::{Entry, FaqError, Problems};
+use crate::lang::Language;
 
 pub(crate) const QUESTIONS_DIR: &str = "questions";
 pub(crate) const ENTRIES_DIR: &str = "entries";
@@ -61,7 +64,7 @@ pub enum IndexError {
         source: serde_json::Error,
     },
     /// An entry's stored record (its JSON in the entries index), not the manifest beside the indexes.
-    #[error("{}: invalid entry record in the index", .path.display())]
+    #[error("{}: damaged index: an entry's stored record is not valid JSON", .path.display())]
     EntryRecord {
         path: PathBuf,
         #[source]
@@ -75,6 +78,9 @@ pub enum IndexError {
     Damaged { path: PathBuf, files: Vec<String> },
     #[error("{}: the index has no entry number {ordinal}", .path.display())]
     MissingEntry { path: PathBuf, ordinal: u64 },
+    /// A document without one of the numbers the build gives every document (its entry, its phrasing).
+    #[error("{}: damaged index: a document has no {field} number", .path.display())]
+    MissingValue { path: PathBuf, field: &'static str },
 }
 
 /// One opened index generation: the scoring data compiled from both tantivy indexes at open, the entries reader
@@ -145,8 +151,8 @@ impl SearchIndex {
 
     /// The semantic model's embeddings of each entry's phrasings in one language, in index order; empty when the
     /// model is unusable.
-    pub(crate) fn phrasing_embeddings(&self, chinese: bool) -> &[Vec<semantic::Embedding>] {
-        self.phrasing_embeddings[usize::from(chinese)].get_or_init(|| {
+    pub(crate) fn phrasing_embeddings(&self, language: Language) -> &[Vec<semantic::Embedding>] {
+        self.phrasing_embeddings[usize::from(language.is_chinese())].get_or_init(|| {
             let Ok(model) = semantic::SemanticModel::embedded() else {
                 return Vec::new();
             };
@@ -158,7 +164,7 @@ impl SearchIndex {
                         .entry
                         .questions
                         .iter()
-                        .filter(|question| crate::lang::is_chinese(question) == chinese)
+                        .filter(|question| Language::of(question) == language)
                         .filter_map(|question| {
                             let words = tokenizer::analyze(&mut tokenizer::vocab_analyzer(), question);
                             model.embed_words(words.iter().map(String::as_str))
@@ -320,14 +326,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn entries_are_found_by_id_and_listed_in_order_without_copies() {
+    fn entries_are_found_by_id_and_listed_in_faq_order() {
         let dir = tempfile::tempdir().expect("tempdir");
         let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
         let opened = open_or_build(&faq, &dir.path().join("index"), false).expect("index");
         let index = &opened.index;
         let listed: Vec<&str> = index.entry_list().map(|entry| entry.id.as_str()).collect();
-        let copied: Vec<String> = index.entries().into_iter().map(|entry| entry.id).collect();
-        assert_eq!(listed, copied);
+        let loaded = crate::faq::KnowledgeBase::load(&faq).expect("fixture loads");
+        let in_faq: Vec<&str> = loaded
+            .knowledge_base
+            .entries
+            .iter()
+            .map(|entry| entry.id.as_str())
+            .collect();
+        assert_eq!(listed, in_faq);
         for id in &listed {
             assert_eq!(index.entry(id).map(|entry| entry.id.as_str()), Some(*id));
         }

@@ -17,6 +17,7 @@ use super::tokenizer::{self, STOP_WORDS};
 use super::words;
 use super::{IndexError, SearchIndex};
 use crate::faq::Entry;
+use crate::lang::Language;
 
 /// Longer questions are cut here: no real question is longer, and a 20,000-character paste must stay fast.
 pub const MAX_QUESTION_CHARS: usize = 1_000;
@@ -156,7 +157,7 @@ impl SearchIndex {
             .ok()
             .and_then(|model| model.embed_words(focus_words.iter().map(|w| w.text.as_str())));
         let phrasing_embeddings = match &focus_embedding {
-            Some(_) => self.phrasing_embeddings(crate::lang::is_chinese(focus)),
+            Some(_) => self.phrasing_embeddings(Language::of(focus)),
             None => &[],
         };
         let mut question_terms: Vec<TermId> = alternatives.iter().flatten().flat_map(Alternative::term_ids).collect();
@@ -298,11 +299,6 @@ impl SearchIndex {
             fragment: snippet.fragment().to_string(),
             ranges: snippet.highlighted().to_vec(),
         })
-    }
-
-    /// Every entry in index order: for listing topics and answering with an entry the user picked.
-    pub fn entries(&self) -> Vec<Entry> {
-        self.compiled.entries().iter().map(|e| Entry::clone(&e.entry)).collect()
     }
 }
 

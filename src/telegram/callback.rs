@@ -4,8 +4,8 @@
 //! after a restart and on any replica. An entry id too long to fit is replaced by a hash of it, matched
 //! against the entries when pressed.
 
-use crate::answer::Language;
 use crate::feedback::Vote;
+use crate::lang::Language;
 
 /// Telegram's limit on callback data.
 pub const MAX_CALLBACK_BYTES: usize = 64;

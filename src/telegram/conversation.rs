@@ -13,11 +13,12 @@ use tracing::{error, warn};
 use super::callback::{Action, EntryRef, MAX_CALLBACK_BYTES};
 use super::commands::{AdminCommand, Command};
 use super::html::{self, MAX_MESSAGE_LEN};
-use crate::answer::{Ask, Language, ReplyEntry};
+use crate::answer::{Ask, ReplyEntry};
 use crate::answer::{ReplyKind, Social};
 use crate::error_chain::error_chain;
 use crate::faq::Entry;
 use crate::feedback::{self, Declined, FeedbackLog, Vote, VoteRecord};
+use crate::lang::Language;
 use crate::live::{LiveEngine, Reloaded};
 use crate::present::text::EN;
 use crate::present::{Answered, Doc, Layout, Style, texts};
@@ -217,7 +218,7 @@ impl Conversation {
         for rule in &engine.index().manifest().rules {
             doc.text("\n• ")
                 .styled(Style::Strong, rule.id.as_str())
-                .text(format!(" – {}", rule.statement_in(language.is_chinese())));
+                .text(format!(" – {}", rule.statement_in(language)));
         }
         plain(doc)
     }
@@ -231,7 +232,7 @@ impl Conversation {
         let applies: Vec<&str> = rule.applies_to.iter().map(|kind| kind.name()).collect();
         let mut doc = Doc::new();
         doc.styled(Style::Strong, rule.id.as_str())
-            .text(format!("\n{}\n\n", rule.statement_in(language.is_chinese())))
+            .text(format!("\n{}\n\n", rule.statement_in(language)))
             .markdown(texts.applies_to)
             .text(format!(": {}", applies.join(", ")));
         if let Some(since) = &rule.since {
@@ -286,7 +287,7 @@ impl Conversation {
                         time: jiff::Timestamp::now(),
                         question: question
                             .map(str::to_string)
-                            .unwrap_or_else(|| entry.canonical_question(language.is_chinese()).to_string()),
+                            .unwrap_or_else(|| entry.canonical_question(language).to_string()),
                         entry: entry.id.clone(),
                         confidence: f32::from(confidence) / 100.0,
                         vote,
@@ -473,7 +474,7 @@ impl Conversation {
 
     fn entry_button(&self, entry: &Entry, language: Language) -> Button {
         Button {
-            label: entry.canonical_question(language.is_chinese()).to_string(),
+            label: entry.canonical_question(language).to_string(),
             data: Action::answer(&entry.id, language).encode(),
         }
     }

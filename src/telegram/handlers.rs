@@ -23,7 +23,7 @@ use tracing::warn;
 use super::commands::{AdminCommand, Command};
 use super::conversation::{Asker, Conversation, InlineAnswer, Outgoing};
 use super::html::{MAX_MESSAGE_LEN, split};
-use crate::answer::Language;
+use crate::lang::Language;
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 type HandlerResult = Result<(), HandlerError>;

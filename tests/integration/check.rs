@@ -81,6 +81,24 @@ fn an_uncited_rule_is_a_warning_that_check_still_fails_on() {
 }
 
 #[test]
+fn an_out_of_scope_term_that_an_entry_phrasing_spells_is_a_warning() {
+    let workspace = Workspace::fixture();
+    workspace.write(
+        "faq/out-of-scope.toml",
+        "[[topic]]\nid = \"registries\"\nname = \"Company registries\"\nname_zh = \"工商注册\"\nterms = [\"account cost\"]\npointer = \"Ask the registry.\"\npointer_zh = \"请咨询登记机关。\"\n",
+    );
+    let output = workspace.run(&["check"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_eq!(
+        without_notices(&output.stdout),
+        [
+            "faq/out-of-scope.toml: warning: topic `registries`: term `account cost` matches \"How much does registering an account cost?\" of entry `registration-cost` (faq/registration-cost.md line 4), which would get the out-of-scope reply: make the term more specific, or add a word of the phrasing to `unless`"
+        ]
+    );
+    assert_contains(&output.stderr, "0 error(s), 1 warning(s)");
+}
+
+#[test]
 fn json_problems_name_path_line_and_severity() {
     let workspace = Workspace::fixture();
     workspace.write(

@@ -16,8 +16,9 @@ use thiserror::Error;
 use faqbot::curate::entry_file::{self, inline_array, toml_string};
 use faqbot::eval::Case;
 use faqbot::faq::entry::normalize_question;
-use faqbot::faq::{AccountKind, Entry};
+use faqbot::faq::{AccountKind, Entry, Problems, Severity};
 use faqbot::faq::{RULES_FILE, SYNONYMS_FILE};
+use faqbot::lang::Language;
 
 /// The seed the benchmarks use unless told otherwise.
 pub const DEFAULT_SEED: u64 = 20_261_123;
@@ -449,8 +450,11 @@ impl Topic {
         (self.action, self.feature, self.business, self.country)
     }
 
-    fn fill(&self, template: &str, chinese: bool, extra: &[(&str, String)]) -> String {
-        let term = |list: &[Term], i: usize| if chinese { list[i].1 } else { list[i].0 };
+    fn fill(&self, template: &str, language: Language, extra: &[(&str, String)]) -> String {
+        let term = |list: &[Term], i: usize| match language {
+            Language::En => list[i].0,
+            Language::Zh => list[i].1,
+        };
         let mut text = template
             .replace("{action}", term(ACTIONS, self.action))
             .replace("{feature}", term(FEATURES, self.feature))
@@ -565,8 +569,8 @@ fn generate_rules(count: usize, rng: &mut SplitMix64) -> Vec<SynthRule> {
                     slug(FEATURES[topic.feature].0),
                     slug(ACTIONS[topic.action].0)
                 ),
-                statement: topic.fill(statement, false, &n),
-                statement_zh: topic.fill(statement_zh, true, &n),
+                statement: topic.fill(statement, Language::En, &n),
+                statement_zh: topic.fill(statement_zh, Language::Zh, &n),
                 applies_to,
             }
         })
@@ -589,9 +593,9 @@ fn generate_entry(
         (wanted, 0)
     };
     let mut questions = Vec::with_capacity(wanted);
-    for (templates, count, in_chinese) in [(EN_QUESTIONS, english, false), (ZH_QUESTIONS, zh, true)] {
+    for (templates, count, language) in [(EN_QUESTIONS, english, Language::En), (ZH_QUESTIONS, zh, Language::Zh)] {
         for template in choose(templates, count, rng) {
-            let question = topic.fill(template, in_chinese, &[]);
+            let question = topic.fill(template, language, &[]);
             // Every template names the whole topic, so a clash needs two topics whose words run together alike;
             // the checker refuses a question in two entries, so the later one goes without it.
             if taken_questions.insert(normalize_question(&question)) {
@@ -605,13 +609,13 @@ fn generate_entry(
     ];
     let answer = choose(EN_ANSWERS, 2 + rng.below(3), rng)
         .into_iter()
-        .map(|s| capitalize(&topic.fill(s, false, &extra)))
+        .map(|s| capitalize(&topic.fill(s, Language::En, &extra)))
         .collect::<Vec<_>>()
         .join(" ");
     let answer_zh = chinese.then(|| {
         choose(ZH_ANSWERS, 2 + rng.below(2), rng)
             .into_iter()
-            .map(|s| topic.fill(s, true, &extra))
+            .map(|s| topic.fill(s, Language::Zh, &extra))
             .collect::<String>()
     });
     // Every rule is cited at least once (an uncited rule is a warning in `faqbot check`).
@@ -776,6 +780,16 @@ impl Corpus {
     }
 }
 
+/// What loading a generated folder must not find, as `faqbot check` prints it: its errors and warnings. Notices
+/// (fewer phrasings than faq/README.md asks for, no Chinese) are expected of synthetic entries.
+pub fn unexpected_problems(problems: &Problems) -> Vec<String> {
+    problems
+        .iter()
+        .filter(|p| p.severity != Severity::Notice)
+        .map(ToString::to_string)
+        .collect()
+}
+
 /// Writes questions as JSON Lines in the format of tests/eval/questions.jsonl.
 pub fn write_questions(path: &Path, cases: &[Case]) -> Result<(), SynthError> {
     let write_error = |source| SynthError::Write {
@@ -927,13 +941,7 @@ mod tests {
         let corpus = generate(50, DEFAULT_SEED);
         corpus.write_faq(dir.path()).expect("write");
         let loaded = KnowledgeBase::load(dir.path()).expect("load");
-        // Notices (fewer phrasings than faq/README.md asks for, no Chinese) are expected of synthetic entries.
-        let problems: Vec<String> = loaded
-            .problems
-            .iter()
-            .filter(|p| p.severity != faqbot::faq::Severity::Notice)
-            .map(ToString::to_string)
-            .collect();
+        let problems = unexpected_problems(&loaded.problems);
         assert!(problems.is_empty(), "{problems:#?}");
         let kb = loaded.knowledge_base;
         assert_eq!(kb.entries.len(), 50);

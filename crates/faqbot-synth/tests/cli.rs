@@ -51,12 +51,7 @@ fn generates_a_valid_knowledge_base_and_measures_latency_on_it() {
     assert_contains(&generated.stdout, "Wrote 40 questions");
 
     let loaded = KnowledgeBase::load(&dir.path().join("synthetic")).expect("the generated faq/ loads");
-    let problems: Vec<String> = loaded
-        .problems
-        .iter()
-        .filter(|p| p.severity != faqbot::faq::Severity::Notice)
-        .map(ToString::to_string)
-        .collect();
+    let problems = faqbot_synth::unexpected_problems(&loaded.problems);
     assert!(problems.is_empty(), "{problems:#?}");
     assert_eq!(loaded.knowledge_base.entries.len(), 30);
 
