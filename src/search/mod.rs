@@ -150,7 +150,9 @@ impl SearchIndex {
     }
 
     /// The semantic model's embeddings of each entry's phrasings in one language, in index order; empty when the
-    /// model is unusable.
+    /// model is unusable. A phrasing with any Han character counts as Chinese here ("HK company 點樣 apply?"):
+    /// the English set must never need the Chinese segmenter, whose dictionary takes a fifth of a second to load
+    /// and would make every cold English question that slow.
     pub(crate) fn phrasing_embeddings(&self, language: Language) -> &[Vec<semantic::Embedding>] {
         self.phrasing_embeddings[usize::from(language.is_chinese())].get_or_init(|| {
             let Ok(model) = semantic::SemanticModel::embedded() else {
@@ -164,7 +166,7 @@ impl SearchIndex {
                         .entry
                         .questions
                         .iter()
-                        .filter(|question| Language::of(question) == language)
+                        .filter(|question| question.chars().any(crate::lang::is_han) == language.is_chinese())
                         .filter_map(|question| {
                             let words = tokenizer::analyze(&mut tokenizer::vocab_analyzer(), question);
                             model.embed_words(words.iter().map(String::as_str))

@@ -305,11 +305,23 @@ impl SearchIndex {
 /// The concept's alternatives with their boosts: what the user typed in full, synonyms a little less.
 fn concept_alternatives<'a>(compiled: &'a Compiled, concept: &Concept) -> Vec<Alternative<'a>> {
     let weight = if concept.context { CONTEXT_WEIGHT } else { 1.0 };
+    let idf = |tokens: &[String]| tokens.iter().map(|token| compiled.question_idf(token)).sum::<f32>();
+    let typed = concept.alternatives.first().map_or(0.0, |tokens| idf(tokens));
     concept
         .alternatives
         .iter()
         .enumerate()
-        .map(|(i, tokens)| compiled.alternative(tokens, weight * if i == 0 { 1.0 } else { SYNONYM_BOOST }))
+        .map(|(i, tokens)| {
+            // A synonym scores at most what the typed word would: "change" must not weigh like the rare
+            // "转换成" (three tokens in the segmenter's search mode) that it stands for.
+            let boost = if i == 0 {
+                1.0
+            } else {
+                let own = idf(tokens);
+                SYNONYM_BOOST * if own > typed { typed / own } else { 1.0 }
+            };
+            compiled.alternative(tokens, weight * boost)
+        })
         .collect()
 }
 

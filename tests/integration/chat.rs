@@ -87,9 +87,13 @@ fn a_number_picks_a_did_you_mean_choice() {
     assert_contains(&output.stdout, "Did you mean…\n\n  [1] ");
     assert_contains(
         &output.stdout,
-        "› 1\nWhat does a company outside China need to reach WeChat users in China?\n\n",
+        "  [1] Can I switch my subscription account to a service account?\n",
     );
-    assert_contains(&output.stdout, "international-not-visible-in-china");
+    assert_contains(
+        &output.stdout,
+        "› 1\nCan I switch my subscription account to a service account?\n\n",
+    );
+    assert_contains(&output.stdout, "no-type-switch");
     // After the pick, the buttons are that answer's two votes.
     assert_contains(&output.stdout, "› 9\nPick a number from 1 to 2.");
 }

@@ -180,13 +180,17 @@ async fn a_decline_is_polite_offers_did_you_mean_and_is_logged_without_the_chat_
     assert_contains(&sent[0].text, EN.did_you_mean);
     let choices = buttons(&sent[0]);
     assert_eq!(choices.len(), 4, "{choices:?}");
-    assert_eq!(choices[0][0].1, "a:e:reach-chinese-users");
+    assert_eq!(choices[0][0].1, "a:e:switch-account-type");
 
     let logged = feedback::read_declined(&workspace.path().join("data")).expect("declined log");
     assert_eq!(logged.records.len(), 1);
     let record = &logged.records[0];
     assert_eq!(record.question, "Do I need a fax machine?");
-    assert_eq!(record.nearest.as_deref(), Some("reach-chinese-users"));
+    assert_eq!(
+        record.nearest.as_deref(),
+        Some("switch-account-type"),
+        "the first choice"
+    );
     assert_eq!(record.chat.len(), 16);
     assert!(!record.chat.contains(&bot_api::USER.to_string()));
 }
