@@ -62,6 +62,21 @@
     return node;
   }
 
+  /// A speech bubble, drawn rather than an emoji, which not every system has a font for.
+  function icon() {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
   var style = element("style");
   style.id = "faqbot-style";
   style.textContent = CSS;
@@ -117,7 +132,8 @@
     var t = texts();
     root.lang = language === "zh" ? "zh-Hans" : "en";
     title.textContent = t.title;
-    launcher.textContent = "\ud83d\udcac " + t.open;
+    launcher.textContent = t.open;
+    launcher.insertBefore(icon(), launcher.firstChild);
     close.setAttribute("aria-label", t.close);
     close.title = t.close;
     label.textContent = t.inputLabel;
