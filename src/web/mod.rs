@@ -176,6 +176,52 @@ pub async fn serve(listener: tokio::net::TcpListener, web: Arc<Web>) -> Result<(
 mod tests {
     use super::*;
 
+    /// Before the engine is open the server is alive but not ready, and the API says so in JSON.
+    #[test]
+    fn the_server_answers_health_checks_before_the_engine_is_open() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let web = Arc::new(Web::new(Options {
+                allow_origins: Vec::new(),
+                rate_limit: NonZeroU32::MIN,
+            }));
+            let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("a free port");
+            let base = format!("http://{}", listener.local_addr().expect("address"));
+            tokio::spawn(async move { axum::serve(listener, router(web)).await });
+            let client = reqwest::Client::new();
+            let status = |path: &'static str| {
+                let request = client.get(format!("{base}{path}"));
+                async move { request.send().await.expect("a response").status().as_u16() }
+            };
+            assert_eq!(status("/healthz").await, 200);
+            assert_eq!(status("/readyz").await, 503);
+            let asked = client
+                .post(format!("{base}/api/ask"))
+                .json(&serde_json::json!({"question": "fees?"}))
+                .send()
+                .await
+                .expect("a response");
+            assert_eq!(asked.status().as_u16(), 503);
+            let body: serde_json::Value = asked.json().await.expect("JSON");
+            assert!(
+                body["error"].as_str().is_some_and(|e| e.starts_with("not ready")),
+                "{body}"
+            );
+            let metrics = client
+                .get(format!("{base}/metrics"))
+                .send()
+                .await
+                .expect("a response")
+                .text()
+                .await
+                .expect("text");
+            assert!(metrics.contains("\nfaqbot_ready 0\n"), "{metrics}");
+        });
+    }
+
     #[test]
     fn origins_are_scheme_host_and_port_only() {
         assert_eq!(

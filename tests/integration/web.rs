@@ -485,3 +485,40 @@ fn an_origin_that_is_not_one_is_refused_at_the_start() {
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert_contains(&output.stderr, "is not an origin such as https://blog.example.com");
 }
+
+#[test]
+fn an_edit_to_faq_is_served_without_a_restart_and_counted_in_the_metrics() {
+    let workspace = Workspace::fixture();
+    let server = Server::start(&workspace, &["--no-log"]);
+    let http = Http::new();
+    let answer = || {
+        let reply = http
+            .post(
+                &server.url("/api/ask"),
+                &json!({"question": "Can I switch my account type?"}),
+            )
+            .json();
+        reply["results"][0]["answer"].as_str().unwrap_or_default().to_string()
+    };
+    assert_contains(&answer(), "the type is fixed");
+    let entry = workspace.read("faq/account-type.md");
+    workspace.write(
+        "faq/account-type.md",
+        &entry.replace("the type is fixed", "the type stays as it was registered"),
+    );
+    let started = Instant::now();
+    while !answer().contains("the type stays as it was registered") {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the edit was never served:\n{}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let metrics = http.get(&server.url("/metrics")).body;
+    assert!(
+        sample(&metrics, "faqbot_reloads_total{outcome=\"swapped\"}") >= 1,
+        "{metrics}"
+    );
+    assert_eq!(server.stop().0, Some(0));
+}
