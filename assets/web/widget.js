@@ -21,8 +21,11 @@
   var started = false;
   var busy = 0;
 
+  /// The language to greet in: as the tag says, else the host page's; the chat page (which is faqbot's own, in
+  /// English) follows the browser's.
   function pickLanguage(wanted) {
-    var code = wanted && wanted !== "auto" ? wanted : document.documentElement.lang || navigator.language || "en";
+    var page = pageMode ? "" : document.documentElement.lang;
+    var code = wanted && wanted !== "auto" ? wanted : page || navigator.language || "en";
     return /^zh/i.test(code) ? "zh" : "en";
   }
 
@@ -139,6 +142,10 @@
     label.textContent = t.inputLabel;
     input.placeholder = t.placeholder;
     send.textContent = t.send;
+    if (pageMode) {
+      document.title = t.title;
+      document.documentElement.lang = root.lang;
+    }
   }
 
   function setLanguage(code) {
@@ -151,7 +158,7 @@
   function reveal(node) {
     log.appendChild(node);
     // The start of the newest message, so that a long answer is read from its top.
-    log.scrollTop = Math.max(0, node.offsetTop - log.offsetTop - 8);
+    log.scrollTop = Math.max(0, node.offsetTop - 8); // The log is the node's offset parent.
   }
 
   function say(who, className, text) {

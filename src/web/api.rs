@@ -29,6 +29,7 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use teloxide::utils::command::BotCommands;
 
 use super::{MAX_BODY_BYTES, Web};
 use crate::answer::{Ask, DEFAULT_RESULTS, Language};
@@ -354,7 +355,6 @@ async fn chat(
 
 /// A typed message: a public command, or a question (timed and counted).
 fn say(conversation: &Conversation, web: &Web, text: &str, fallback: Language, asker: Asker) -> ChatResponse {
-    use teloxide::utils::command::BotCommands;
     let (messages, language) = if text.starts_with('/') {
         let messages = match Command::parse(text, "") {
             Ok(command) => conversation.command(command, fallback, asker),
