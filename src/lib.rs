@@ -8,9 +8,10 @@
 //! | [`lang`] | Which language a question is in. |
 //! | [`search`] | Text normalisation, the tantivy indexes of `faq/`, the scoring data compiled from them at open, retrieval with typo correction and semantic reordering, which out-of-scope topic a question names (and the check that a term names only its topic), and `index/` as a cache with atomic generation swaps. |
 //! | [`answer`] | The [`Engine`]: a message becomes a [`Reply`] (answer, calibrated confidence, cited rules, suggestions; one per part of a message that asks several things; an out-of-scope pointer; small talk) or a decline. |
-//! | [`live`] | An engine that follows `faq/`: rebuilds aside and swaps in, for the bot and `faqbot chat`. |
-//! | [`present`] | How faqbot says things: the interface texts (English and Chinese), the Markdown walker, the reply layout, and a sink per output format (Telegram HTML, terminal ANSI, plain text). |
-//! | [`telegram`] | The bot: the conversation core shared with `faqbot chat`, the teloxide handlers, running it. |
+//! | [`live`] | An engine that follows `faq/`: rebuilds aside and swaps in, for the bot, `faqbot chat` and `faqbot serve`. |
+//! | [`present`] | How faqbot says things: the interface texts (English and Chinese), the Markdown walker, the reply layout, and a sink per output format (Telegram HTML, terminal ANSI, plain text, a web page's HTML). |
+//! | [`telegram`] | The bot: the conversation core shared with `faqbot chat` and the web channel, the teloxide handlers, running it. |
+//! | [`web`] | The web channel (`faqbot serve`): the JSON API, the chat page and the embeddable widget, on the same conversation core. |
 //! | [`curate`] | Changing `faq/` safely: new entries and phrasings, review of what users asked, stale entries, export and import. |
 //! | [`feedback`] | The logs of declined questions and votes that curation reads. |
 //! | [`eval`] | Answer quality on a question set, per class: accuracy, decline rate, precision, multi-part completeness, confusions, the threshold sweep and the calibration fit. |
@@ -33,5 +34,6 @@ pub mod present;
 pub mod search;
 pub mod settings;
 pub mod telegram;
+pub mod web;
 
 pub use answer::{Ask, Engine, Reply};

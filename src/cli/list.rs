@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use faqbot::faq::{KnowledgeBase, Severity};
 use faqbot::lang::Language;
-use serde_json::json;
+use faqbot::present::listing;
+use serde_json::{Value, json};
 
 use super::render::{BOLD, DIM};
 use super::{EXIT_OK, Settings};
@@ -43,11 +44,10 @@ pub fn run(settings: &Settings, args: ListArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         let mut out = std::io::stdout().lock();
         for entry in kb.entries.iter().filter(|_| entries) {
-            let line = json!({
-                "kind": "entry", "id": entry.id, "question": entry.canonical_question(Language::En),
-                "questions": entry.questions.len(), "rules": entry.rules, "tags": entry.tags,
-                "reviewed": entry.reviewed, "chinese_answer": entry.answer_zh.is_some(),
-            });
+            let mut line = json!({"kind": "entry"});
+            if let (Some(line), Value::Object(fields)) = (line.as_object_mut(), listing::entry(entry)) {
+                line.extend(fields);
+            }
             writeln!(out, "{line}")?;
         }
         for rule in kb.rules.iter().filter(|_| rules) {

@@ -15,6 +15,7 @@ mod list;
 mod render;
 mod review;
 mod search;
+mod serve;
 mod stale;
 mod telegram;
 
@@ -124,6 +125,8 @@ enum Command {
     Telegram(telegram::TelegramArgs),
     /// Talk to the bot in this terminal, no token needed: buttons become numbered choices
     Chat(chat::ChatArgs),
+    /// Serve the web channel: a JSON API, a chat page and a widget any site embeds with one script tag
+    Serve(serve::ServeArgs),
     /// List the entries (id and canonical question) and the rules, as a table or JSON Lines
     List(list::ListArgs),
     /// Print shell completions: `faqbot completions bash > /etc/bash_completion.d/faqbot`
@@ -185,6 +188,21 @@ impl Settings {
         }
         Ok(Engine::new(opened.index, self.threshold))
     }
+
+    /// The curation logs in the data dir, for a long-running frontend: one that cannot be opened is logged, and
+    /// the frontend answers all the same without logging.
+    pub fn feedback_log(&self) -> Option<faqbot::feedback::FeedbackLog> {
+        match faqbot::feedback::FeedbackLog::open(&self.data_dir) {
+            Ok(log) => Some(log),
+            Err(error) => {
+                tracing::error!(
+                    error = %faqbot::error_chain::error_chain(&error),
+                    "declined questions and votes will not be logged; fix --data-dir"
+                );
+                None
+            }
+        }
+    }
 }
 
 /// Prints faq/ problems before the error that summarizes them.
@@ -223,6 +241,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Import(command) => import::run(&settings, command),
         Command::Telegram(command) => telegram::run(&settings, command),
         Command::Chat(command) => chat::run(&settings, command),
+        Command::Serve(command) => serve::run(&settings, command),
         Command::List(command) => list::run(&settings, command),
         Command::Completions(command) => docs::completions(command),
         Command::Man(command) => docs::man(command),

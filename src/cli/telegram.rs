@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use faqbot::feedback::FeedbackLog;
 use faqbot::live::LiveEngine;
 use faqbot::telegram::Conversation;
 use faqbot::telegram::run::{self, BotConfig, Updates};
@@ -61,16 +60,7 @@ pub fn run(settings: &Settings, args: TelegramArgs) -> anyhow::Result<ExitCode> 
     };
     let engine = settings.open_engine()?;
     let live = Arc::new(LiveEngine::new(engine, &settings.faq, &settings.index));
-    let feedback = match FeedbackLog::open(&settings.data_dir) {
-        Ok(log) => Some(log),
-        Err(error) => {
-            tracing::error!(
-                error = %faqbot::error_chain::error_chain(&error),
-                "declined questions and votes will not be logged; fix --data-dir"
-            );
-            None
-        }
-    };
+    let feedback = settings.feedback_log();
     let admins: HashSet<u64> = args.admins.into_iter().collect();
     if admins.is_empty() {
         tracing::info!("no admins (FAQBOT_ADMINS): /reload, /stats and /unanswered are off");

@@ -3,15 +3,18 @@
 //!
 //! - [`text`]: every interface sentence, English and Chinese, in one table.
 //! - [`markdown`]: the one Markdown walker, writing into a [`Sink`].
-//! - [`sink`]: the output formats: Telegram HTML, terminal ANSI, plain text.
+//! - [`sink`]: the output formats: Telegram HTML, terminal ANSI, plain text; [`page`]: HTML for a web page.
 //! - [`doc`]: a message before it has a format, as the conversation core builds it.
 //! - [`layout`]: a reply's sections (answer, cited rules, source, suggestions) built once from the engine's reply.
+//! - [`listing`]: an entry as a catalogue line, for `faqbot list --json` and the web API.
 //!
-//! The Telegram bot, `faqbot chat` and `faqbot ask` only choose a sink; a web page would do the same.
+//! The Telegram bot, `faqbot chat`, `faqbot ask` and the web channel only choose a sink.
 
 pub mod doc;
 pub mod layout;
+pub mod listing;
 pub mod markdown;
+pub mod page;
 pub mod sink;
 pub mod text;
 

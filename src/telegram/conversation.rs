@@ -120,19 +120,26 @@ impl Conversation {
 
     /// A question typed by a user.
     pub fn question(&self, question: &str, asker: Asker) -> Vec<Outgoing> {
+        self.reply_to(question, asker).0
+    }
+
+    /// A question typed by a user, and the kind of reply the engine gave (`None` when it could not answer at
+    /// all), for a frontend that counts them (the web channel's metrics).
+    pub fn reply_to(&self, question: &str, asker: Asker) -> (Vec<Outgoing>, Option<ReplyKind>) {
         let language = Language::of(question);
         let engine = self.live.current();
         let reply = match engine.ask(question, Ask::default()) {
             Ok(reply) => reply,
-            Err(error) => return trouble(&error, language),
+            Err(error) => return (trouble(&error, language), None),
         };
+        let kind = Some(reply.kind);
         if matches!(reply.social, Some(Social::Greeting | Social::Help)) {
-            return self.start(language);
+            return (self.start(language), kind);
         }
         let layout = Layout::of(&reply);
         if reply.kind != ReplyKind::Declined && reply.answer().is_none() {
             // Small talk and out-of-scope questions are answered by the text itself: nothing to vote on or pick.
-            return with_keyboard(layout.message(), Vec::new());
+            return (with_keyboard(layout.message(), Vec::new()), kind);
         }
         if let Some(entry) = reply.answer() {
             self.answered.fetch_add(1, Ordering::Relaxed);
@@ -144,7 +151,7 @@ impl Conversation {
                     .take(MAX_RELATED)
                     .map(|related| vec![answer_button(&related.id, &related.question, language)])
             }));
-            return with_keyboard(layout.message(), keyboard);
+            return (with_keyboard(layout.message(), keyboard), kind);
         }
         self.declined.fetch_add(1, Ordering::Relaxed);
         self.log_declined(question, &reply, asker);
@@ -159,7 +166,7 @@ impl Conversation {
                     .map(|candidate| vec![answer_button(&candidate.id, &candidate.question, language)])
             })
             .collect();
-        with_keyboard(layout.message(), choices)
+        (with_keyboard(layout.message(), choices), kind)
     }
 
     fn log_declined(&self, question: &str, reply: &crate::Reply, asker: Asker) {

@@ -22,3 +22,5 @@ mod telegram_faults;
 mod telegram_reload;
 mod telegram_token;
 mod util;
+mod web;
+mod web_browser;
