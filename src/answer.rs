@@ -12,7 +12,7 @@ pub mod social;
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 pub use calibration::{Calibration, Signals};
@@ -199,6 +199,9 @@ pub struct Engine {
     index: SearchIndex,
     threshold: f32,
     rules: FxHashMap<String, Arc<Rule>>,
+    /// The first token of every out-of-scope term: most questions contain none, and are then told so with a
+    /// lookup per token instead of a comparison with every term.
+    scope_first_tokens: FxHashSet<String>,
 }
 
 impl Engine {
@@ -209,10 +212,18 @@ impl Engine {
             .iter()
             .map(|rule| (rule.id.clone(), Arc::new(rule.clone())))
             .collect();
+        let scope_first_tokens = index
+            .manifest()
+            .out_of_scope
+            .iter()
+            .flat_map(|topic| &topic.analyzed)
+            .filter_map(|term| term.first().cloned())
+            .collect();
         Self {
             index,
             threshold,
             rules,
+            scope_first_tokens,
         }
     }
 
@@ -291,7 +302,15 @@ impl Engine {
     fn analyze_part(&self, focus: &str, context: &str, results: usize) -> Result<PartAnalysis, IndexError> {
         let retrieval = self.index.retrieve_focused(focus, context, results)?;
         let signals = signals(&retrieval, 0);
-        let out_of_scope = out_of_scope_topic(&self.index.manifest().out_of_scope, &retrieval.focus_tokens);
+        let out_of_scope = if retrieval
+            .focus_tokens
+            .iter()
+            .any(|t| self.scope_first_tokens.contains(t))
+        {
+            out_of_scope_topic(&self.index.manifest().out_of_scope, &retrieval.focus_tokens)
+        } else {
+            None
+        };
         let known_concepts = retrieval.concepts.iter().filter(|c| !c.context && c.known).count();
         Ok(PartAnalysis {
             text: focus.to_string(),

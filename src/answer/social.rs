@@ -1,6 +1,9 @@
 //! Greetings, thanks, goodbyes and "what can you do?": messages that ask nothing of the knowledge base and deserve
 //! a short friendly reply rather than an entry picked at random or the decline text.
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// What kind of small talk a message is.
@@ -247,13 +250,12 @@ pub fn classify(message: &str) -> Option<Social> {
     let mut position = 0;
     while position < words.len() {
         let rest = &words[position..];
-        let phrase = PHRASES
-            .iter()
-            .filter_map(|(phrase, kind)| {
-                let length = phrase.split(' ').count();
-                let matches = rest.len() >= length && phrase.split(' ').zip(rest).all(|(p, w)| p == w);
-                matches.then_some((length, *kind))
-            })
+        let phrase = PHRASES_BY_FIRST_WORD
+            .get(rest[0].as_str())
+            .into_iter()
+            .flatten()
+            .filter(|(words, _)| rest.len() >= words.len() && words.iter().zip(rest).all(|(p, w)| p == w))
+            .map(|(words, kind)| (words.len(), *kind))
             .max_by_key(|(length, _)| *length);
         match phrase {
             Some((length, kind)) => {
@@ -269,6 +271,22 @@ pub fn classify(message: &str) -> Option<Social> {
     }
     found
 }
+
+/// A phrase of [`PHRASES`] as its words, and what it is.
+type SplitPhrase = (Vec<&'static str>, Social);
+
+/// [`PHRASES`] split into words, under their first word: every question is checked for small talk, so the check
+/// must cost one lookup for a message that is not.
+static PHRASES_BY_FIRST_WORD: LazyLock<FxHashMap<&'static str, Vec<SplitPhrase>>> = LazyLock::new(|| {
+    let mut by_first: FxHashMap<&'static str, Vec<SplitPhrase>> = FxHashMap::default();
+    for (phrase, kind) in PHRASES {
+        let words: Vec<&'static str> = phrase.split(' ').collect();
+        if let Some(first) = words.first() {
+            by_first.entry(first).or_default().push((words, *kind));
+        }
+    }
+    by_first
+});
 
 /// Lower-case words; Han text is normalised and cut into the phrases above and single characters.
 fn words(message: &str) -> Vec<String> {

@@ -160,9 +160,7 @@ impl SearchIndex {
             Some(_) => self.phrasing_embeddings(Language::of(focus)),
             None => &[],
         };
-        let mut question_terms: Vec<TermId> = alternatives.iter().flatten().flat_map(Alternative::term_ids).collect();
-        question_terms.sort_unstable();
-        question_terms.dedup();
+        let question_terms = TermSet::new(alternatives.iter().flatten().flat_map(Alternative::term_ids));
         let semantic_of = |ordinal: u32| {
             focus_embedding.as_ref().map_or(0.0, |focus| {
                 phrasing_embeddings
@@ -173,9 +171,8 @@ impl SearchIndex {
                     .fold(0.0, f32::max)
             })
         };
-        let pool: Vec<(Ranked, f32)> = ranked.into_iter().map(|r| (r, semantic_of(r.ordinal))).collect();
         // Only the candidates that are kept are explained: matches and coverage cost more than ranking.
-        let candidates = rerank(pool, limit)
+        let candidates = rerank(ranked, limit, semantic_of)
             .into_iter()
             .map(
                 |(
@@ -382,13 +379,13 @@ fn coverage(concepts: &[Concept], matches: &[ConceptMatch]) -> f32 {
 
 /// How much of its closest phrasing the question's concepts (with their synonyms) cover, each word weighted by
 /// its IDF: a question that contains every telling word of a phrasing asks it, whatever context it adds.
-fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]) -> f32 {
+fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &TermSet) -> f32 {
     let mut best: f32 = 0.0;
     for phrasing in phrasings {
         let (mut covered, mut total) = (0.0, 0.0);
         for (term, weight) in phrasing {
             total += weight;
-            if question_terms.binary_search(term).is_ok() {
+            if question_terms.contains(*term) {
                 covered += weight;
             }
         }
@@ -399,18 +396,71 @@ fn phrasing_coverage(phrasings: &[Vec<(TermId, f32)>], question_terms: &[TermId]
     best
 }
 
+/// The terms of a question and its synonyms, as a bit per term id: phrasing coverage looks up every term of every
+/// phrasing of each kept candidate, hundreds of lookups per question.
+struct TermSet(Vec<u64>);
+
+impl TermSet {
+    fn new(terms: impl Iterator<Item = TermId>) -> Self {
+        let mut bits = Vec::new();
+        for term in terms {
+            let (word, bit) = (term as usize / 64, term % 64);
+            if bits.len() <= word {
+                bits.resize(word + 1, 0u64);
+            }
+            bits[word] |= 1 << bit;
+        }
+        Self(bits)
+    }
+
+    fn contains(&self, term: TermId) -> bool {
+        self.0
+            .get(term as usize / 64)
+            .is_some_and(|word| word & (1 << (term % 64)) != 0)
+    }
+}
+
 /// The lexical ranking's best candidates, reordered by lexical score (relative to the best) plus
 /// [`SEMANTIC_WEIGHT`] times semantic similarity: a paraphrase that shares few words with its entry still wins over
 /// an entry that shares words but not meaning. Only the pool is reordered, so the cost does not grow with the
 /// knowledge base.
-fn rerank(mut pool: Vec<(Ranked, f32)>, limit: usize) -> Vec<(Ranked, f32)> {
-    let best = pool.iter().map(|(r, _)| r.score).fold(0.0, f32::max);
-    if best > 0.0 && SEMANTIC_WEIGHT > 0.0 {
-        let key = |(r, semantic): &(Ranked, f32)| r.score / best + SEMANTIC_WEIGHT * semantic;
-        pool.sort_by(|a, b| key(b).total_cmp(&key(a)));
+///
+/// Semantic similarity is a cosine clamped to [0, 1], and comparing a question with every phrasing of an entry is
+/// the costliest step of answering: candidates are taken in lexical order, and once even a similarity of 1 could not
+/// lift the next one into the `limit` kept, none after it can either, and they are not compared at all. The result is
+/// the same as comparing every candidate.
+fn rerank(mut ranked: Vec<Ranked>, limit: usize, semantic_of: impl Fn(u32) -> f32) -> Vec<(Ranked, f32)> {
+    // Stable, so that equal scores keep the ranking's order.
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let best = ranked.first().map_or(0.0, |r| r.score);
+    if best <= 0.0 || SEMANTIC_WEIGHT <= 0.0 {
+        return ranked
+            .into_iter()
+            .take(limit)
+            .map(|r| (r, semantic_of(r.ordinal)))
+            .collect();
     }
-    pool.truncate(limit);
-    pool
+    let key = |r: &Ranked, semantic: f32| r.score / best + SEMANTIC_WEIGHT * semantic;
+    let mut scored: Vec<(Ranked, f32, f32)> = Vec::with_capacity(ranked.len());
+    let mut keys: Vec<f32> = Vec::with_capacity(ranked.len());
+    for r in ranked {
+        if limit == 0 {
+            break;
+        }
+        if scored.len() >= limit {
+            keys.clear();
+            keys.extend(scored.iter().map(|(_, _, key)| *key));
+            keys.sort_by(|a, b| b.total_cmp(a));
+            if key(&r, 1.0) < keys[limit - 1] {
+                break;
+            }
+        }
+        let semantic = semantic_of(r.ordinal);
+        scored.push((r, semantic, key(&r, semantic)));
+    }
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2));
+    scored.truncate(limit);
+    scored.into_iter().map(|(r, semantic, _)| (r, semantic)).collect()
 }
 
 /// Synonym terms by their first token, each with its concept (label and alternatives) made once, so that grouping a
@@ -701,6 +751,14 @@ mod tests {
             ],
         );
         assert_eq!(fixed, "switch my account, switch!");
+    }
+
+    #[test]
+    fn a_term_set_holds_exactly_its_terms() {
+        let set = TermSet::new([3, 64, 200, 3].into_iter());
+        assert!(set.contains(3) && set.contains(64) && set.contains(200));
+        assert!(!set.contains(0) && !set.contains(63) && !set.contains(65) && !set.contains(100_000));
+        assert!(!TermSet::new(std::iter::empty()).contains(0));
     }
 
     #[test]

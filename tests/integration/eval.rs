@@ -147,7 +147,8 @@ fn misses_are_listed_and_minimums_fail_the_run() {
         "cases.jsonl",
         "{\"q\": \"Is registering free of charge?\", \"expect\": [\"registration-cost\"]}\n{\"q\": \"Can the type be changed?\", \"expect\": [\"registration-cost\"]}\n{\"q\": \"What is the weather?\", \"expect\": []}\n",
     );
-    let output = workspace.run(&["eval", "cases.jsonl", "--min-accuracy", "0.9"]);
+    // At a threshold that answers the first question of the tiny fixture and declines the second.
+    let output = workspace.run(&["eval", "cases.jsonl", "--min-accuracy", "0.9", "--threshold", "0.2"]);
     assert_eq!(output.code, 1, "{}", output.stdout);
     assert_starts_with(
         &output.stdout,
