@@ -33,6 +33,9 @@ pub const STOP_WORDS: &[&str] = &[
     "他们", "你", "你们", "吗", "吧", "呀", "呢", "和", "哦", "啊", "嘛", "在", "她", "如何", "它", "怎么", "怎样",
     "我", "我们", "或", "或者", "是", "有", "请", "请问", "的", "这", "这个", "那", "那个", "及", "与", "可以", "能",
     "能否", "会", "要", "想",
+    // Contractions typed without their apostrophe: "whats the point" must not make "what" a rare, telling word.
+    "whats", "hows", "wheres", "whos", "thats", "theres", "im", "ive", "youre", "dont", "doesnt", "didnt", "cant",
+    "isnt", "arent", "wont", "wasnt", "shouldnt", "couldnt", "wouldnt",
 ];
 
 /// Registers both analyzers. Called on every create *and* open of an index.
