@@ -11,7 +11,7 @@ use faqbot::lang::Language;
 use faqbot::live::LiveEngine;
 use faqbot::telegram::commands::{AdminCommand, Command};
 use faqbot::telegram::conversation::reload_report;
-use faqbot::telegram::picks::{Pick, Picks};
+use faqbot::telegram::picks::{Pick, Picks, number_rows};
 use faqbot::telegram::{Asker, Conversation, Outgoing};
 use inquire::ui::{RenderConfig, Styled};
 use teloxide::utils::command::BotCommands;
@@ -155,15 +155,8 @@ impl Session {
         let mut number = 0;
         for message in messages {
             writeln!(out, "{}\n", message.doc.ansi())?;
-            for row in &message.keyboard {
-                let choices: Vec<String> = row
-                    .iter()
-                    .map(|button| {
-                        number += 1;
-                        format!("{BOLD}[{number}]{BOLD:#} {}", button.label)
-                    })
-                    .collect();
-                writeln!(out, "  {}", choices.join("   "))?;
+            for line in number_rows(message, &mut number, |n, label| format!("{BOLD}[{n}]{BOLD:#} {label}")) {
+                writeln!(out, "  {line}")?;
             }
             if !message.keyboard.is_empty() {
                 writeln!(out)?;

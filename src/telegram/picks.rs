@@ -77,6 +77,22 @@ impl Picks {
     }
 }
 
+/// The rows of buttons under `message`, one line each, every button written by `choice(number, label)` and numbered
+/// on from `shown` (the buttons of the messages before it), as [`Picks::pick`] reads the numbers; `shown` counts
+/// them.
+pub fn number_rows(message: &Outgoing, shown: &mut usize, choice: impl Fn(usize, &str) -> String) -> Vec<String> {
+    let mut lines = Vec::with_capacity(message.keyboard.len());
+    for row in &message.keyboard {
+        let mut choices = Vec::with_capacity(row.len());
+        for button in row {
+            *shown += 1;
+            choices.push(choice(*shown, &button.label));
+        }
+        lines.push(choices.join("   "));
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 use crate::lang::Language;
 use crate::present::{Doc, texts};
 use crate::telegram::Outgoing;
+use crate::telegram::picks::number_rows;
 
 /// WeChat's limit for the `Content` of a passive text reply, in bytes of UTF-8.
 pub const MAX_REPLY_BYTES: usize = 2048;
@@ -23,16 +24,7 @@ pub fn render(messages: &[Outgoing], language: Language, page_url: &str) -> Stri
         if !text.is_empty() {
             bodies.push(text.to_string());
         }
-        for row in &message.keyboard {
-            let line: Vec<String> = row
-                .iter()
-                .map(|button| {
-                    number += 1;
-                    format!("{number}. {}", button.label)
-                })
-                .collect();
-            choices.push(line.join("   "));
-        }
+        choices.extend(number_rows(message, &mut number, |n, label| format!("{n}. {label}")));
     }
     let body = bodies.join("\n\n");
     let choices = choices.join("\n");
