@@ -267,6 +267,31 @@ fn text_is_answered_in_reply_xml_once_per_msg_id_with_picks_and_logs() {
     assert!(!stderr.contains(TOKEN), "the Token was logged:\n{stderr}");
 }
 
+/// Compatible mode without a key set: the plain fields beside `Encrypt` are read, and the reply is plain.
+#[test]
+fn compatible_mode_is_read_from_its_plain_fields_when_no_key_is_set() {
+    let workspace = Workspace::shipped();
+    let server = Server::start_with_env(
+        &workspace,
+        &["--wechat-path", "/wechat", "--no-log"],
+        &[("FAQBOT_WECHAT_TOKEN", TOKEN)],
+    );
+    let http = Http::new();
+    let query = signed_query(TOKEN, now(), "77", "oCompat");
+    let body =
+        text_message("oCompat", 6001, SWITCH).replace("</xml>", "<Encrypt><![CDATA[c29tZXRoaW5n]]></Encrypt></xml>");
+    let got = http.post_typed(
+        &server.url(&format!("/wechat?{query}&encrypt_type=aes&msg_signature=0123")),
+        "text/xml",
+        &body,
+    );
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_contains(
+        &reply_text(&got.body, "oCompat"),
+        "No. An official account cannot switch",
+    );
+}
+
 #[test]
 fn safe_mode_decrypts_answers_and_encrypts_with_a_valid_msg_signature() {
     let workspace = Workspace::shipped();
