@@ -45,7 +45,7 @@ pub struct ServeArgs {
     wechat_secrets_file: Option<PathBuf>,
     /// The chat page's public address (https://faq.example.com/), linked from a WeChat reply cut to WeChat's
     /// length [default: http:// and the host WeChat called]
-    #[arg(long, env = "FAQBOT_PUBLIC_URL", value_name = "URL", requires = "wechat_path")]
+    #[arg(long, env = "FAQBOT_PUBLIC_URL", value_name = "URL")]
     public_url: Option<url::Url>,
     /// Write nothing to the curation logs (by default declined questions and votes go to the data dir, as the bot's do)
     #[arg(long)]
