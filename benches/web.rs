@@ -24,6 +24,7 @@ fn round_trip(c: &mut Criterion) {
     let web = Arc::new(Web::new(Options {
         allow_origins: Vec::new(),
         rate_limit: NonZeroU32::MAX,
+        wechat: None,
     }));
     web.set_ready(Arc::new(Conversation::new(live, None, HashSet::new())));
     let runtime = tokio::runtime::Builder::new_multi_thread()

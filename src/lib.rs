@@ -10,8 +10,8 @@
 //! | [`answer`] | The [`Engine`]: a message becomes a [`Reply`] (answer, calibrated confidence, cited rules, suggestions; one per part of a message that asks several things; an out-of-scope pointer; small talk) or a decline. |
 //! | [`live`] | An engine that follows `faq/`: rebuilds aside and swaps in, for the bot, `faqbot chat` and `faqbot serve`. |
 //! | [`present`] | How faqbot says things: the interface texts (English and Chinese), the Markdown walker, the reply layout, and a sink per output format (Telegram HTML, terminal ANSI, plain text, a web page's HTML). |
-//! | [`telegram`] | The bot: the conversation core shared with `faqbot chat` and the web channel, the teloxide handlers, running it. |
-//! | [`web`] | The web channel (`faqbot serve`): the JSON API, the chat page and the embeddable widget, on the same conversation core. |
+//! | [`telegram`] | The bot: the conversation core shared with `faqbot chat` and the web channels (with its buttons by number, for the frontends that have none), the teloxide handlers, running it. |
+//! | [`web`] | The web channel (`faqbot serve`): the JSON API, the chat page and the embeddable widget, and the WeChat Official Account channel (`web::wechat`: signatures, safe mode's AES, the XML, plain-text replies), on the same conversation core. |
 //! | [`curate`] | Changing `faq/` safely: new entries and phrasings, review of what users asked, stale entries, export and import. |
 //! | [`feedback`] | The logs of declined questions and votes that curation reads. |
 //! | [`eval`] | Answer quality on a question set, per class: accuracy, decline rate, precision, multi-part completeness, confusions, the threshold sweep and the calibration fit. |

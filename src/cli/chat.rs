@@ -11,7 +11,8 @@ use faqbot::lang::Language;
 use faqbot::live::LiveEngine;
 use faqbot::telegram::commands::{AdminCommand, Command};
 use faqbot::telegram::conversation::reload_report;
-use faqbot::telegram::{Asker, Button, Conversation, Outgoing};
+use faqbot::telegram::picks::{Pick, Picks, number_rows};
+use faqbot::telegram::{Asker, Conversation, Outgoing};
 use inquire::ui::{RenderConfig, Styled};
 use teloxide::utils::command::BotCommands;
 
@@ -36,12 +37,10 @@ fn is_leave(line: &str) -> bool {
     LEAVE.iter().any(|word| line.eq_ignore_ascii_case(word))
 }
 
-/// What the user can type next besides a question: the buttons last shown, by number.
+/// The conversation, and what the user can type next besides a question: the buttons last shown, by number.
 struct Session {
     conversation: Conversation,
-    buttons: Vec<Button>,
-    language: Language,
-    last_question: Option<String>,
+    picks: Picks,
 }
 
 pub fn run(settings: &Settings, args: ChatArgs) -> anyhow::Result<ExitCode> {
@@ -64,9 +63,7 @@ pub fn run(settings: &Settings, args: ChatArgs) -> anyhow::Result<ExitCode> {
     };
     let mut session = Session {
         conversation: Conversation::new(live, feedback, Default::default()),
-        buttons: Vec::new(),
-        language: Language::En,
-        last_question: None,
+        picks: Picks::default(),
     };
     let mut out = anstream::stdout().lock();
     let interactive = std::io::stdin().is_terminal();
@@ -114,78 +111,58 @@ impl Session {
         if line.is_empty() {
             return Ok(());
         }
-        if let Ok(number) = line.parse::<usize>() {
-            return match number.checked_sub(1).and_then(|index| self.buttons.get(index)).cloned() {
-                Some(button) => {
-                    let pressed =
-                        self.conversation
-                            .press(&button.data, self.last_question.as_deref(), TERMINAL, self.language);
-                    if let Some(notice) = &pressed.notice {
-                        writeln!(out, "{DIM}({notice}){DIM:#}\n")?;
-                    }
-                    if !pressed.messages.is_empty() {
-                        self.show(out, &pressed.messages)?;
-                    }
-                    Ok(())
+        match self.picks.pick(line) {
+            Pick::Press(button) => {
+                let pressed = self.picks.press(&self.conversation, &button, TERMINAL);
+                if let Some(notice) = &pressed.notice {
+                    writeln!(out, "{DIM}({notice}){DIM:#}\n")?;
                 }
-                None if self.buttons.is_empty() => self.ask(out, line),
-                None => {
-                    writeln!(out, "{DIM}Pick a number from 1 to {}.{DIM:#}\n", self.buttons.len())?;
-                    Ok(())
+                if !pressed.messages.is_empty() {
+                    self.show(out, &pressed.messages)?;
                 }
-            };
+                return Ok(());
+            }
+            Pick::OutOfRange(count) => {
+                writeln!(out, "{DIM}Pick a number from 1 to {count}.{DIM:#}\n")?;
+                return Ok(());
+            }
+            Pick::Other => {}
         }
         if line.starts_with('/') {
             let messages = if let Ok(command) = Command::parse(line, "") {
                 if let Command::Ask(question) = &command {
-                    self.remember(question);
+                    self.picks.asked(question);
                 }
-                self.conversation.command(command, self.language, TERMINAL)
+                self.conversation.command(command, self.picks.language(), TERMINAL)
             } else if let Ok(command) = AdminCommand::parse(line, "") {
                 self.conversation.admin(command)
             } else {
-                self.conversation.unknown_command(self.language)
+                self.conversation.unknown_command(self.picks.language())
             };
             return self.show(out, &messages);
         }
         self.ask(out, line)
     }
 
-    fn remember(&mut self, question: &str) {
-        if !question.trim().is_empty() {
-            self.language = Language::of(question);
-            self.last_question = Some(question.trim().to_string());
-        }
-    }
-
     fn ask(&mut self, out: &mut impl Write, question: &str) -> anyhow::Result<()> {
-        self.remember(question);
+        self.picks.asked(question);
         let messages = self.conversation.question(question, TERMINAL);
         self.show(out, &messages)
     }
 
     /// Prints messages as the bot would send them; their buttons, numbered, replace the previous ones.
     fn show(&mut self, out: &mut impl Write, messages: &[Outgoing]) -> anyhow::Result<()> {
-        let mut buttons = Vec::new();
+        let mut number = 0;
         for message in messages {
             writeln!(out, "{}\n", message.doc.ansi())?;
-            for row in &message.keyboard {
-                let choices: Vec<String> = row
-                    .iter()
-                    .map(|button| {
-                        buttons.push(button.clone());
-                        format!("{BOLD}[{}]{BOLD:#} {}", buttons.len(), button.label)
-                    })
-                    .collect();
-                writeln!(out, "  {}", choices.join("   "))?;
+            for line in number_rows(message, &mut number, |n, label| format!("{BOLD}[{n}]{BOLD:#} {label}")) {
+                writeln!(out, "  {line}")?;
             }
             if !message.keyboard.is_empty() {
                 writeln!(out)?;
             }
         }
-        if !buttons.is_empty() {
-            self.buttons = buttons;
-        }
+        self.picks.shown(messages);
         Ok(())
     }
 }

@@ -102,6 +102,8 @@ texts! {
     web_waiting,
     web_failed,
     web_vote_label,
+    /// The end of a WeChat reply cut to WeChat's length: `{url}` is the chat page, where the whole answer is.
+    wechat_more,
     applies_to,
     /// /rule: "(since 2014-04-15)".
     since,
@@ -171,6 +173,7 @@ pub const EN: Texts = Texts {
     web_waiting: "Looking it up…",
     web_failed: "Sorry, the answer did not arrive. Please try again.",
     web_vote_label: "Was this helpful?",
+    wechat_more: "The answer is too long for WeChat. Ask on the web page for all of it: {url}",
     applies_to: "Applies to",
     since: "since",
     rule_since: "(since {date})",
@@ -282,6 +285,7 @@ pub const ZH: Texts = Texts {
     web_waiting: "正在查找…",
     web_failed: "抱歉，没有收到回答，请重试。",
     web_vote_label: "这个回答有帮助吗？",
+    wechat_more: "回答太长，未能全部显示。完整回答请在网页上提问：{url}",
     applies_to: "适用于",
     since: "起始于",
     rule_since: "（{date}起）",

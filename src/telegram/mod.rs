@@ -5,6 +5,7 @@ pub mod commands;
 pub mod conversation;
 pub mod handlers;
 pub mod html;
+pub mod picks;
 pub mod redact;
 pub mod run;
 pub mod token;

@@ -297,7 +297,13 @@ impl From<&Outgoing> for Message {
 
 /// The chat id a session stands for: the first bytes of a hash of its name, salted again before any log sees it.
 fn session_chat(session: &str) -> i64 {
-    let hex = crate::digest::sha256_hex(&[b"faqbot web session\0", session.as_bytes()], 8);
+    named_chat("web session", session)
+}
+
+/// The chat id that a name of one `kind` (a web session, a WeChat OpenID) stands for: the first bytes of a hash,
+/// salted and hashed again before any log sees it, so that a log never holds the name.
+pub(crate) fn named_chat(kind: &str, name: &str) -> i64 {
+    let hex = crate::digest::sha256_hex(&[b"faqbot ", kind.as_bytes(), b"\0", name.as_bytes()], 8);
     u64::from_str_radix(&hex, 16).map_or(0, |bits| i64::from_le_bytes(bits.to_le_bytes()))
 }
 
@@ -354,9 +360,25 @@ async fn chat(
     Ok(Json(response))
 }
 
-/// A typed message: a public command, or a question (timed and counted).
 fn say(conversation: &Conversation, web: &Web, text: &str, fallback: Language, asker: Asker) -> ChatResponse {
-    let (messages, language) = if text.starts_with('/') {
+    let (messages, language) = typed(conversation, web, text, fallback, asker);
+    ChatResponse {
+        language,
+        notice: None,
+        messages: messages.iter().map(Message::from).collect(),
+    }
+}
+
+/// A typed message: a public command (in the `fallback` language), or a question (timed and counted); what the
+/// bot says and in which language.
+pub(crate) fn typed(
+    conversation: &Conversation,
+    web: &Web,
+    text: &str,
+    fallback: Language,
+    asker: Asker,
+) -> (Vec<Outgoing>, Language) {
+    if text.starts_with('/') {
         let messages = match Command::parse(text, "") {
             Ok(command) => conversation.command(command, fallback, asker),
             Err(_) => conversation.unknown_command(fallback),
@@ -368,11 +390,6 @@ fn say(conversation: &Conversation, web: &Web, text: &str, fallback: Language, a
         let (messages, kind) = conversation.reply_to(text, asker);
         web.metrics.question(language, kind, started.elapsed());
         (messages, language)
-    };
-    ChatResponse {
-        language,
-        notice: None,
-        messages: messages.iter().map(Message::from).collect(),
     }
 }
 

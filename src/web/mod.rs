@@ -5,6 +5,7 @@
 //! - [`assets`]: the chat page and `widget.js`, plain HTML, JS and CSS compiled into the binary.
 //! - [`limit`]: the per-client rate limit of the API.
 //! - [`metrics`]: the counters and the latency histogram, in Prometheus's text format.
+//! - [`wechat`]: the WeChat Official Account channel, one route (`--wechat-path`) on the same server.
 //!
 //! [`Web`] is the state every request shares. It exists before the engine does: the server listens at once, answers
 //! `/healthz`, and says "not ready" (503) until [`Web::set_ready`] hands it the conversation, so that a load
@@ -15,6 +16,7 @@ pub mod api;
 pub mod assets;
 pub mod limit;
 pub mod metrics;
+pub mod wechat;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -44,6 +46,8 @@ pub struct Options {
     pub allow_origins: Vec<String>,
     /// API requests per minute for one client address.
     pub rate_limit: NonZeroU32,
+    /// The WeChat Official Account channel, when it is on.
+    pub wechat: Option<wechat::Config>,
 }
 
 #[derive(Debug, Error)]
@@ -68,6 +72,7 @@ pub struct Web {
     limit: limit::ClientLimit,
     options: Options,
     assets: assets::Assets,
+    wechat: Option<wechat::Wechat>,
 }
 
 impl Web {
@@ -77,6 +82,7 @@ impl Web {
             stopping: AtomicBool::new(false),
             metrics: metrics::Metrics::new(),
             limit: limit::ClientLimit::per_minute(options.rate_limit),
+            wechat: options.wechat.clone().map(wechat::Wechat::new),
             options,
             assets: assets::Assets::new(),
         }
@@ -116,9 +122,15 @@ pub fn parse_origin(text: &str) -> Result<String, WebError> {
 
 /// Every route, with the body cap, the timeout, and CORS for the configured origins only.
 pub fn router(web: Arc<Web>) -> Router {
-    let mut router = api::routes(Arc::clone(&web)).merge(assets::routes()).layer(
-        tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT),
-    );
+    let mut router = api::routes(Arc::clone(&web)).merge(assets::routes());
+    if let Some(wechat) = &web.wechat {
+        // Outside the API's rate limit: every message comes from WeChat's few servers.
+        router = router.merge(wechat::routes(wechat.path()));
+    }
+    let mut router = router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
     let origins: Vec<HeaderValue> = web
         .options
         .allow_origins
@@ -187,6 +199,7 @@ mod tests {
             let web = Arc::new(Web::new(Options {
                 allow_origins: Vec::new(),
                 rate_limit: NonZeroU32::MIN,
+                wechat: None,
             }));
             let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("a free port");
             let base = format!("http://{}", listener.local_addr().expect("address"));

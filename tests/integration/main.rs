@@ -24,3 +24,4 @@ mod telegram_token;
 mod util;
 mod web;
 mod web_browser;
+mod wechat;

@@ -313,6 +313,11 @@ fn without_outside_settings(command: &mut Command) {
         "FAQBOT_DATA_DIR",
         "FAQBOT_THRESHOLD",
         "FAQBOT_CONFIG",
+        "FAQBOT_WECHAT_PATH",
+        "FAQBOT_WECHAT_TOKEN",
+        "FAQBOT_WECHAT_APPID",
+        "FAQBOT_WECHAT_AES_KEY",
+        "FAQBOT_PUBLIC_URL",
         "RUST_LOG",
     ] {
         command.env_remove(variable);

@@ -29,11 +29,14 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `faqbot serve --listen 127.0.0.1:0 ARGS…` and waits until it says where it serves.
     pub(crate) fn start(workspace: &Workspace, args: &[&str]) -> Self {
+        Self::start_with_env(workspace, args, &[])
+    }
+
+    /// As [`Self::start`], with these environment variables (`RUST_LOG` among them overrides `info`).
+    pub(crate) fn start_with_env(workspace: &Workspace, args: &[&str], variables: &[(&str, &str)]) -> Self {
         let mut command = workspace.command(&[&["serve", "--listen", "127.0.0.1:0"], args].concat());
-        command
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null());
+        command.env("RUST_LOG", "info").envs(variables.iter().copied());
+        command.stdin(Stdio::null()).stdout(Stdio::null());
         let mut child = command.spawn().expect("start faqbot serve");
         let pipe = child.stderr.take().expect("stderr");
         let stderr = Arc::new(Mutex::new(String::new()));
@@ -159,6 +162,16 @@ impl Http {
 
     pub(crate) fn post(&self, url: &str, body: &Value) -> Got {
         self.post_raw(url, &body.to_string())
+    }
+
+    /// A POST of `body` as `content_type`, as WeChat's servers send XML.
+    pub(crate) fn post_typed(&self, url: &str, content_type: &str, body: &str) -> Got {
+        self.send(
+            self.client
+                .post(url)
+                .header("content-type", content_type)
+                .body(body.to_string()),
+        )
     }
 
     pub(crate) fn post_raw(&self, url: &str, body: &str) -> Got {
