@@ -23,7 +23,8 @@ pub use crate::lang::Language;
 use crate::search::{AnalyzedTopic, ConceptMatch, Correction, IndexError, Retrieval, SearchIndex};
 
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
-/// tests/eval/dev.jsonl for precision when answering of at least 0.97 (a test keeps the two equal).
+/// tests/eval/dev.jsonl as the best sum of accuracy, decline rate and precision when answering
+/// ([`crate::eval::best_threshold`]; a test keeps the two equal).
 pub const DEFAULT_THRESHOLD: f32 = 0.34;
 /// The chosen entry plus three runner-up suggestions.
 pub const DEFAULT_RESULTS: usize = 4;

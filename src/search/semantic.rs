@@ -52,7 +52,7 @@ pub fn cosine(a: &Embedding, b: &Embedding) -> f32 {
 
 /// Comparing a question with every phrasing of the candidates is the costliest step of answering. Sixteen running
 /// sums rather than one let the compiler use vector instructions (a single sum must be added in order), and the
-/// function is compiled once more for AVX2, picked at run time where the processor has them.
+/// function is compiled once more for AVX2, picked at run time where the processor has it.
 #[multiversion::multiversion(targets("x86_64+avx2", "aarch64+neon"))]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     const LANES: usize = 16;
@@ -256,6 +256,16 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
+
+    #[test]
+    fn the_dot_product_in_lanes_is_the_plain_one_for_any_length() {
+        for length in [0, 1, 15, 16, 17, 37, 256] {
+            let a: Vec<f32> = (0..length).map(|i| (i as f32 * 0.37).sin()).collect();
+            let b: Vec<f32> = (0..length).map(|i| (i as f32 * 0.11).cos()).collect();
+            let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!((dot(&a, &b) - plain).abs() < 1e-4, "length {length}");
+        }
+    }
     use crate::search::tokenizer::{analyze, vocab_analyzer};
 
     fn model() -> &'static SemanticModel {
