@@ -12,7 +12,7 @@ pub mod social;
 
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use calibration::{Calibration, Signals};
@@ -20,7 +20,7 @@ pub use social::Social;
 
 use crate::faq::{Entry, Rule};
 pub use crate::lang::Language;
-use crate::search::{AnalyzedTopic, ConceptMatch, Correction, IndexError, Retrieval, SearchIndex};
+use crate::search::{ConceptMatch, Correction, IndexError, Retrieval, SearchIndex, TopicIndex};
 
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
 /// tests/eval/dev.jsonl as the best sum of accuracy, decline rate and precision when answering
@@ -200,9 +200,8 @@ pub struct Engine {
     index: SearchIndex,
     threshold: f32,
     rules: FxHashMap<String, Arc<Rule>>,
-    /// The first token of every out-of-scope term: most questions contain none, and are then told so with a
-    /// lookup per token instead of a comparison with every term.
-    scope_first_tokens: FxHashSet<String>,
+    /// The manifest's out-of-scope topics, indexed by their terms' first tokens.
+    topics: TopicIndex,
 }
 
 impl Engine {
@@ -213,18 +212,12 @@ impl Engine {
             .iter()
             .map(|rule| (rule.id.clone(), Arc::new(rule.clone())))
             .collect();
-        let scope_first_tokens = index
-            .manifest()
-            .out_of_scope
-            .iter()
-            .flat_map(|topic| &topic.analyzed)
-            .filter_map(|term| term.first().cloned())
-            .collect();
+        let topics = TopicIndex::new(&index.manifest().out_of_scope);
         Self {
             index,
             threshold,
             rules,
-            scope_first_tokens,
+            topics,
         }
     }
 
@@ -303,15 +296,9 @@ impl Engine {
     fn analyze_part(&self, focus: &str, context: &str, results: usize) -> Result<PartAnalysis, IndexError> {
         let retrieval = self.index.retrieve_focused(focus, context, results)?;
         let signals = signals(&retrieval, 0);
-        let out_of_scope = if retrieval
-            .focus_tokens
-            .iter()
-            .any(|t| self.scope_first_tokens.contains(t))
-        {
-            out_of_scope_topic(&self.index.manifest().out_of_scope, &retrieval.focus_tokens)
-        } else {
-            None
-        };
+        let out_of_scope = self
+            .topics
+            .named_by(&self.index.manifest().out_of_scope, &retrieval.focus_tokens);
         let known_concepts = retrieval.concepts.iter().filter(|c| !c.context && c.known).count();
         Ok(PartAnalysis {
             text: focus.to_string(),
@@ -539,12 +526,6 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
     }
 }
 
-/// The out-of-scope topic whose term the question's tokens spell, unless the question also names something the
-/// topic excludes ("personal WeChat" is out of scope, "a personal official account" is not).
-fn out_of_scope_topic(topics: &[AnalyzedTopic], tokens: &[String]) -> Option<usize> {
-    topics.iter().position(|topic| topic.is_named_by(tokens))
-}
-
 /// Whether a question with (or without) candidates and this confidence is answered at `threshold`.
 pub fn answers(has_candidates: bool, confidence: f32, threshold: f32) -> bool {
     has_candidates && confidence >= threshold
@@ -589,6 +570,7 @@ fn explanation(retrieval: &Retrieval, signals: Signals) -> Explanation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::AnalyzedTopic;
 
     #[test]
     fn answers_at_or_above_the_threshold_and_declines_below() {
@@ -614,12 +596,11 @@ mod tests {
             unless: vec![tokens("offici account")],
         };
         let topics = [topic];
-        assert_eq!(out_of_scope_topic(&topics, &tokens("verifi my person wechat")), Some(0));
-        assert_eq!(
-            out_of_scope_topic(&topics, &tokens("person wechat offici account")),
-            None
-        );
-        assert_eq!(out_of_scope_topic(&topics, &tokens("wechat person")), None);
-        assert_eq!(out_of_scope_topic(&topics, &[]), None);
+        let index = TopicIndex::new(&topics);
+        let out_of_scope_topic = |tokens: &[String]| index.named_by(&topics, tokens);
+        assert_eq!(out_of_scope_topic(&tokens("verifi my person wechat")), Some(0));
+        assert_eq!(out_of_scope_topic(&tokens("person wechat offici account")), None);
+        assert_eq!(out_of_scope_topic(&tokens("wechat person")), None);
+        assert_eq!(out_of_scope_topic(&[]), None);
     }
 }

@@ -396,6 +396,25 @@ impl Compiled {
         Some((id, &self.terms[id as usize]))
     }
 
+    /// BM25's inverse document frequency of the alternative among questions: the sum over its tokens, as its
+    /// score sums them.
+    pub(crate) fn alternative_question_idf(&self, alternative: &Alternative<'_>) -> f32 {
+        let stats = &self.stats[Slot::Question as usize];
+        alternative
+            .terms
+            .iter()
+            .map(|term| {
+                let doc_freq = term.map_or(0, |(_, t)| t.fields[Slot::Question as usize].postings.len() as u64);
+                idf(doc_freq, stats.documents)
+            })
+            .sum()
+    }
+
+    /// Scales the alternative's scores by `factor`.
+    pub(crate) fn scale(alternative: &mut Alternative<'_>, factor: f32) {
+        alternative.boost *= factor;
+    }
+
     /// The alternative spelled by `tokens`, whose scores are multiplied by `boost`.
     pub(crate) fn alternative(&self, tokens: &[String], boost: f32) -> Alternative<'_> {
         Alternative {

@@ -22,7 +22,7 @@ use thiserror::Error;
 pub use build::{AnalyzedSynonyms, Manifest};
 pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval, SynonymIndex};
 pub use schema::FaqSchema;
-pub use scope::AnalyzedTopic;
+pub use scope::{AnalyzedTopic, TopicIndex};
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
 use crate::faq::{Entry, FaqError, Problems};

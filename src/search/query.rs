@@ -302,24 +302,21 @@ impl SearchIndex {
 /// The concept's alternatives with their boosts: what the user typed in full, synonyms a little less.
 fn concept_alternatives<'a>(compiled: &'a Compiled, concept: &Concept) -> Vec<Alternative<'a>> {
     let weight = if concept.context { CONTEXT_WEIGHT } else { 1.0 };
-    let idf = |tokens: &[String]| tokens.iter().map(|token| compiled.question_idf(token)).sum::<f32>();
-    let typed = concept.alternatives.first().map_or(0.0, |tokens| idf(tokens));
-    concept
+    let mut alternatives: Vec<Alternative<'a>> = concept
         .alternatives
         .iter()
-        .enumerate()
-        .map(|(i, tokens)| {
-            // A synonym scores at most what the typed word would: "change" must not weigh like the rare
-            // "转换成" (three tokens in the segmenter's search mode) that it stands for.
-            let boost = if i == 0 {
-                1.0
-            } else {
-                let own = idf(tokens);
-                SYNONYM_BOOST * if own > typed { typed / own } else { 1.0 }
-            };
-            compiled.alternative(tokens, weight * boost)
-        })
-        .collect()
+        .map(|tokens| compiled.alternative(tokens, weight))
+        .collect();
+    let typed = alternatives
+        .first()
+        .map_or(0.0, |alternative| compiled.alternative_question_idf(alternative));
+    for alternative in alternatives.iter_mut().skip(1) {
+        // A synonym scores at most what the typed word would: "change" must not weigh like the rare
+        // "转换成" (three tokens in the segmenter's search mode) that it stands for.
+        let own = compiled.alternative_question_idf(alternative);
+        Compiled::scale(alternative, SYNONYM_BOOST * if own > typed { typed / own } else { 1.0 });
+    }
+    alternatives
 }
 
 /// Which concepts the candidate's best phrasing, answer and tags match, each with its best alternative's score.

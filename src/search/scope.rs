@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -48,6 +49,39 @@ impl AnalyzedTopic {
     /// Whether the tokens spell one of the `unless` words, which keep a question out of this topic.
     fn is_excluded_by(&self, tokens: &[String]) -> bool {
         self.unless.iter().any(|word| spells(tokens, word))
+    }
+}
+
+/// The topics under the first token of each of their terms: every question is checked, and most name no topic,
+/// which a lookup per token then tells without comparing the question with every term.
+#[derive(Debug, Default)]
+pub struct TopicIndex {
+    by_first_token: FxHashMap<String, Vec<usize>>,
+}
+
+impl TopicIndex {
+    pub fn new(topics: &[AnalyzedTopic]) -> Self {
+        let mut by_first_token: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, topic) in topics.iter().enumerate() {
+            for first in topic.analyzed.iter().filter_map(|term| term.first()) {
+                let indexes = by_first_token.entry(first.clone()).or_default();
+                if !indexes.contains(&i) {
+                    indexes.push(i);
+                }
+            }
+        }
+        Self { by_first_token }
+    }
+
+    /// The first topic of `topics` (the ones this index was made from) that the question's tokens name.
+    pub fn named_by(&self, topics: &[AnalyzedTopic], tokens: &[String]) -> Option<usize> {
+        tokens
+            .iter()
+            .filter_map(|token| self.by_first_token.get(token))
+            .flatten()
+            .copied()
+            .filter(|&i| topics.get(i).is_some_and(|topic| topic.is_named_by(tokens)))
+            .min()
     }
 }
 
