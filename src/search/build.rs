@@ -92,18 +92,13 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         }
         document.add_u64(fields.entry, ordinal);
         document.add_text(fields.record, serde_json::to_string(entry).map_err(json_error)?);
-        let phrasings: Vec<Vec<String>> = entry
-            .questions
-            .iter()
-            .map(|q| tokenizer::analyze(&mut analyzer, q))
-            .collect();
-        document.add_text(fields.phrasings, serde_json::to_string(&phrasings).map_err(json_error)?);
         entries_writer.add_document(document).map_err(tantivy_error)?;
     }
 
     for writer in [questions_writer, entries_writer] {
         commit(writer).map_err(tantivy_error)?;
     }
+    super::embeddings::write(&dir.join(super::embeddings::EMBEDDINGS_FILE), &knowledge_base.entries)?;
 
     let synonyms = knowledge_base
         .synonyms

@@ -1,98 +1,27 @@
-//! The scoring side of an opened index held in memory: postings, BM25 statistics, analysed phrasings and entry
+//! The scoring side of an opened index held in memory: postings, BM25 statistics, each phrasing's terms and entry
 //! records read once from the tantivy indexes, so that answering a question is array lookups rather than
 //! building tantivy weights, scorers and collectors, and decoding stored JSON, for every question.
 //!
-//! Scores are tantivy's BM25 to the bit: the same statistics (document counts, token totals, quantised field
-//! norms) and the same arithmetic as `tantivy::query::Bm25Weight`. Every phrasing is scored, not only the best
-//! hits, except on knowledge bases large enough to exceed [`WALKED_POSTINGS`] (see [`Compiled::score_concepts`]).
+//! Scores are tantivy's BM25 to the bit (`search::bm25`); `search::rank` walks these lists for a question.
 
-use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
 use tantivy::columnar::Column;
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocSet, Searcher, TERMINATED, TantivyDocument};
 
+use super::bm25::{FieldStats, idf};
+use super::concepts::Alternative;
+use super::postings::{Posting, Slot, TermPostings};
 use super::typos::TypoIndex;
 use super::{FaqSchema, IndexError};
 use crate::faq::Entry;
 
-/// Postings walked per question and index before the remaining (most common) concepts are looked up for the best
-/// candidates instead.
-const WALKED_POSTINGS: usize = 65_536;
-/// How many of the documents found by the walked concepts are completed with the remaining concepts' scores.
-const PROBED_DOCUMENTS: usize = 1_024;
-
 /// Entries are read in document order, so one cached block means each compressed block is decoded once.
 const STORE_BLOCKS_CACHED: usize = 1;
-
-/// tantivy's BM25 parameters (`tantivy::query::bm25`), which these scores must reproduce.
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-
-/// Which indexed field a posting list belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Slot {
-    Question = 0,
-    Answer = 1,
-    Tags = 2,
-}
-
-/// One document of a posting list: a phrasing (question field) or an entry ordinal (answer, tags).
-#[derive(Debug, Clone, Copy)]
-struct Posting {
-    doc: u32,
-    /// BM25's term-frequency factor, `tf / (tf + k1 · (1 - b + b · length / average length))`: the posting's score is
-    /// this times the term's weight, so it is worked out once, here.
-    tf_factor: f32,
-}
-
-#[derive(Debug, Default)]
-struct PostingList {
-    /// BM25's idf × (1 + k1).
-    weight: f32,
-    /// Sorted by `doc`.
-    postings: Vec<Posting>,
-}
-
-/// A term's posting lists in the three scored fields.
-#[derive(Debug, Default)]
-pub(crate) struct TermPostings {
-    fields: [PostingList; 3],
-}
-
-/// BM25's per-field length normalisation, one value per quantised field norm, as tantivy caches it.
-struct FieldStats {
-    norms: [f32; 256],
-    documents: u64,
-}
-
-impl FieldStats {
-    fn new(total_tokens: u64, documents: u64) -> Self {
-        let average = total_tokens as f32 / documents.max(1) as f32;
-        let mut norms = [0.0; 256];
-        for (id, norm) in norms.iter_mut().enumerate() {
-            let fieldnorm = FieldNormReader::id_to_fieldnorm(id as u8);
-            *norm = K1 * (1.0 - B + B * fieldnorm as f32 / average);
-        }
-        Self { norms, documents }
-    }
-
-    fn tf_factor(&self, term_freq: u32, fieldnorm_id: u8) -> f32 {
-        let term_freq = term_freq as f32;
-        term_freq / (term_freq + self.norms[fieldnorm_id as usize])
-    }
-}
-
-/// tantivy's inverse document frequency.
-fn idf(doc_freq: u64, documents: u64) -> f32 {
-    let x = (documents.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
-    (1.0 + x).ln()
-}
 
 /// A phrasing document of the questions index.
 #[derive(Debug, Clone, Copy)]
@@ -102,11 +31,12 @@ pub(crate) struct PhrasingDoc {
     pub position: u32,
 }
 
-/// An entry with its phrasings' distinct terms and their idf over questions, for phrasing coverage.
-#[derive(Debug)]
-pub(crate) struct CompiledEntry {
-    pub entry: Arc<Entry>,
-    pub phrasings: Vec<Vec<(TermId, f32)>>,
+/// A term of a phrasing with its BM25 tf factor there: a phrasing's terms are few, so scoring a known phrasing
+/// looks its terms up here rather than in the long lists.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PhrasingTerm {
+    pub term: TermId,
+    pub tf_factor: f32,
 }
 
 /// A token's number in the compiled dictionary.
@@ -121,63 +51,13 @@ pub(crate) struct Compiled {
     typos: OnceLock<TypoIndex>,
     stats: [FieldStats; 3],
     phrasings: Vec<PhrasingDoc>,
-    entries: Vec<CompiledEntry>,
-}
-
-/// Per-question working memory, kept per thread so a question allocates nothing proportional to the index.
-#[derive(Default)]
-struct Scratch {
-    /// Sum over concepts, per document.
-    totals: Vec<f32>,
-    /// The current concept's best alternative, per document.
-    concept: Vec<f32>,
-    touched_totals: Vec<u32>,
-    touched_concept: Vec<u32>,
-}
-
-/// Per-entry working memory for ranking, reset through the list of entries a question touched.
-#[derive(Default)]
-struct EntryScratch {
-    states: Vec<EntryState>,
-    touched: Vec<u32>,
-}
-
-#[derive(Clone, Copy, Default)]
-struct EntryState {
-    seen: bool,
-    /// The best phrasing's score and document, if any phrasing matched.
-    question: Option<(f32, u32)>,
-    answer: f32,
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-    static ENTRY_SCRATCH: RefCell<EntryScratch> = RefCell::new(EntryScratch::default());
-}
-
-/// An entry as ranked for a question.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Ranked {
-    pub ordinal: u32,
-    pub score: f32,
-    /// The entry's best phrasing: its score and its document.
-    pub phrasing: Option<(f32, u32)>,
-    /// Answer and tags.
-    pub answer_score: f32,
-}
-
-/// One alternative of a concept: its tokens' posting lists, looked up in the dictionary once per question.
-pub(crate) struct Alternative<'a> {
-    /// `None` for a token that is in no field.
-    terms: Vec<Option<(TermId, &'a TermPostings)>>,
-    boost: f32,
-}
-
-impl Alternative<'_> {
-    /// The alternative's terms that are in the dictionary.
-    pub(crate) fn term_ids(&self) -> impl Iterator<Item = TermId> + '_ {
-        self.terms.iter().flatten().map(|(id, _)| *id)
-    }
+    /// Each phrasing's distinct terms, by term id: phrasing `p`'s are `phrasing_terms[starts[p]..starts[p + 1]]`.
+    phrasing_terms: Vec<PhrasingTerm>,
+    phrasing_term_starts: Vec<u32>,
+    /// Each entry's phrasing documents, ascending: entry `e`'s are `entry_phrasings[starts[e]..starts[e + 1]]`.
+    entry_phrasings: Vec<u32>,
+    phrasing_starts: Vec<u32>,
+    entries: Vec<Arc<Entry>>,
 }
 
 impl Compiled {
@@ -221,8 +101,7 @@ impl Compiled {
 
         // Entry documents are addressed by their ordinal, which the build numbers from 0.
         let mut entry_ordinals: Vec<Vec<u32>> = Vec::new();
-        let mut records: Vec<Option<CompiledEntry>> = Vec::new();
-        let mut raw_phrasings: Vec<Vec<Vec<String>>> = Vec::new();
+        let mut records: Vec<Option<Arc<Entry>>> = Vec::new();
         for (segment_ord, segment) in entries.segment_readers().iter().enumerate() {
             let column = segment.fast_fields().u64("entry").map_err(error)?;
             let store = segment
@@ -235,17 +114,10 @@ impl Compiled {
                 let document: TantivyDocument = store.get(doc).map_err(error)?;
                 let text = |field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
                 let entry: Entry = serde_json::from_str(text(schema.entries.record)).map_err(json_error)?;
-                let analysed: Vec<Vec<String>> =
-                    serde_json::from_str(text(schema.entries.phrasings)).map_err(json_error)?;
                 if records.len() <= ordinal {
                     records.resize_with(ordinal + 1, || None);
-                    raw_phrasings.resize_with(ordinal + 1, Vec::new);
                 }
-                records[ordinal] = Some(CompiledEntry {
-                    entry: Arc::new(entry),
-                    phrasings: Vec::new(),
-                });
-                raw_phrasings[ordinal] = analysed;
+                records[ordinal] = Some(Arc::new(entry));
             }
             debug_assert_eq!(segment_ord, entry_ordinals.len());
             entry_ordinals.push(ordinals);
@@ -259,13 +131,15 @@ impl Compiled {
         }
 
         let stats = [
-            field_stats(questions, schema.questions.question).map_err(error)?,
-            field_stats(entries, schema.entries.answer).map_err(error)?,
-            field_stats(entries, schema.entries.tags).map_err(error)?,
+            FieldStats::of(questions, schema.questions.question).map_err(error)?,
+            FieldStats::of(entries, schema.entries.answer).map_err(error)?,
+            FieldStats::of(entries, schema.entries.tags).map_err(error)?,
         ];
 
         let mut term_ids: FxHashMap<Box<str>, TermId> = FxHashMap::default();
         let mut terms: Vec<TermPostings> = Vec::new();
+        // Question postings by phrasing: each phrasing's terms, and from them each term's entry-level list.
+        let mut phrasing_postings: Vec<(u32, TermId, f32)> = Vec::new();
         let sources: [(Slot, &Searcher, Field); 3] = [
             (Slot::Question, questions, schema.questions.question),
             (Slot::Answer, entries, schema.entries.answer),
@@ -287,27 +161,61 @@ impl Compiled {
                         terms.push(TermPostings::default());
                         (terms.len() - 1) as TermId
                     });
-                    let list = &mut terms[id as usize].fields[slot as usize];
                     while postings.doc() != TERMINATED {
                         let doc = postings.doc();
-                        let global = match slot {
-                            Slot::Question => question_bases[segment_ord] + doc,
-                            Slot::Answer | Slot::Tags => entry_ordinals[segment_ord][doc as usize],
-                        };
-                        list.postings.push(Posting {
-                            doc: global,
-                            tf_factor: stats[slot as usize]
-                                .tf_factor(postings.term_freq(), fieldnorms.fieldnorm_id(doc)),
-                        });
+                        let tf_factor =
+                            stats[slot as usize].tf_factor(postings.term_freq(), fieldnorms.fieldnorm_id(doc));
+                        match slot {
+                            Slot::Question => {
+                                phrasing_postings.push((question_bases[segment_ord] + doc, id, tf_factor))
+                            }
+                            Slot::Answer | Slot::Tags => {
+                                terms[id as usize].fields[slot as usize].postings.push(Posting {
+                                    doc: entry_ordinals[segment_ord][doc as usize],
+                                    tf_factor,
+                                })
+                            }
+                        }
                         postings.advance();
                     }
                 }
             }
         }
+        // Scoring indexes entries by a phrasing's entry number: one that names no entry is damage.
+        if let Some(phrasing) = phrasings.iter().find(|p| p.entry as usize >= records.len()) {
+            return Err(IndexError::MissingEntry {
+                path: path.to_path_buf(),
+                ordinal: u64::from(phrasing.entry),
+            });
+        }
+        phrasing_postings.sort_unstable_by_key(|&(phrasing, term, _)| (phrasing, term));
+        let mut phrasing_terms = Vec::with_capacity(phrasing_postings.len());
+        let mut phrasing_term_starts = vec![0u32; phrasings.len() + 1];
+        for &(phrasing, term, tf_factor) in &phrasing_postings {
+            phrasing_terms.push(PhrasingTerm { term, tf_factor });
+            phrasing_term_starts[phrasing as usize + 1] += 1;
+            let list = &mut terms[term as usize].fields[Slot::Question as usize];
+            list.postings.push(Posting {
+                doc: phrasings[phrasing as usize].entry,
+                tf_factor,
+            });
+        }
+        for i in 1..phrasing_term_starts.len() {
+            phrasing_term_starts[i] += phrasing_term_starts[i - 1];
+        }
+        drop(phrasing_postings);
         for term in &mut terms {
             for (slot, list) in term.fields.iter_mut().enumerate() {
-                list.postings.sort_by_key(|p| p.doc);
-                list.weight = idf(list.postings.len() as u64, stats[slot].documents) * (1.0 + K1);
+                // Document frequency counts phrasings; the question list keeps an entry once, at its best phrasing.
+                let doc_freq = list.postings.len() as u64;
+                list.weight = stats[slot].weight(doc_freq);
+                if slot == Slot::Question as usize {
+                    term.question_idf = idf(doc_freq, stats[slot].documents);
+                }
+                list.postings
+                    .sort_unstable_by(|a, b| a.doc.cmp(&b.doc).then(b.tf_factor.total_cmp(&a.tf_factor)));
+                list.postings.dedup_by_key(|p| p.doc);
+                list.postings.shrink_to_fit();
             }
         }
 
@@ -322,44 +230,63 @@ impl Compiled {
             }
         }
 
-        let mut compiled = Self {
+        let (entry_phrasings, phrasing_starts) = phrasings_by_entry(&phrasings, records.len());
+        Ok(Self {
             term_ids,
             terms,
             vocab,
             typos: OnceLock::new(),
             stats,
             phrasings,
-            entries: Vec::with_capacity(records.len()),
-        };
-        for (record, analysed) in records.into_iter().flatten().zip(raw_phrasings) {
-            let phrasings = analysed
-                .iter()
-                .map(|tokens| {
-                    let mut distinct: Vec<&String> = tokens.iter().collect();
-                    distinct.sort();
-                    distinct.dedup();
-                    distinct
-                        .into_iter()
-                        .filter_map(|token| {
-                            Some((*compiled.term_ids.get(token.as_str())?, compiled.question_idf(token)))
-                        })
-                        .collect()
-                })
-                .collect();
-            compiled.entries.push(CompiledEntry {
-                entry: record.entry,
-                phrasings,
-            });
-        }
-        Ok(compiled)
+            phrasing_terms,
+            phrasing_term_starts,
+            entry_phrasings,
+            phrasing_starts,
+            entries: records.into_iter().flatten().collect(),
+        })
     }
 
-    pub(crate) fn entries(&self) -> &[CompiledEntry] {
+    pub(crate) fn entries(&self) -> &[Arc<Entry>] {
         &self.entries
+    }
+
+    pub(crate) fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn phrasing_count(&self) -> usize {
+        self.phrasings.len()
     }
 
     pub(crate) fn phrasing(&self, doc: u32) -> PhrasingDoc {
         self.phrasings[doc as usize]
+    }
+
+    /// The phrasing's distinct terms, by term id.
+    pub(crate) fn phrasing_terms(&self, doc: u32) -> &[PhrasingTerm] {
+        let doc = doc as usize;
+        match (
+            self.phrasing_term_starts.get(doc),
+            self.phrasing_term_starts.get(doc + 1),
+        ) {
+            (Some(&start), Some(&end)) => &self.phrasing_terms[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+
+    /// The term's BM25 idf over questions.
+    pub(crate) fn term_question_idf(&self, term: TermId) -> f32 {
+        self.terms.get(term as usize).map_or(0.0, |t| t.question_idf)
+    }
+
+    /// The entry's phrasing documents, ascending.
+    pub(crate) fn phrasings_of(&self, ordinal: u32) -> &[u32] {
+        let ordinal = ordinal as usize;
+        match (self.phrasing_starts.get(ordinal), self.phrasing_starts.get(ordinal + 1)) {
+            (Some(&start), Some(&end)) => &self.entry_phrasings[start as usize..end as usize],
+            _ => &[],
+        }
     }
 
     /// Whether the word (as the vocabulary analyser writes it) appears anywhere in the knowledge base.
@@ -376,19 +303,20 @@ impl Compiled {
 
     /// Whether an analysed token appears in any question or answer.
     pub(crate) fn knows_token(&self, token: &str) -> bool {
-        self.term(token).is_some_and(|(_, t)| {
-            !t.fields[Slot::Question as usize].postings.is_empty()
-                || !t.fields[Slot::Answer as usize].postings.is_empty()
-        })
+        self.term(token)
+            .is_some_and(|(_, t)| t.list(Slot::Question).is_some() || t.list(Slot::Answer).is_some())
     }
 
     /// BM25's inverse document frequency of the token among questions.
     pub(crate) fn question_idf(&self, token: &str) -> f32 {
-        let stats = &self.stats[Slot::Question as usize];
-        let doc_freq = self
-            .term(token)
-            .map_or(0, |(_, t)| t.fields[Slot::Question as usize].postings.len() as u64);
-        idf(doc_freq, stats.documents)
+        self.question_idf_of(self.term(token).map(|(_, t)| t))
+    }
+
+    fn question_idf_of(&self, term: Option<&TermPostings>) -> f32 {
+        term.map_or_else(
+            || idf(0, self.stats[Slot::Question as usize].documents),
+            |t| t.question_idf,
+        )
     }
 
     fn term(&self, token: &str) -> Option<(TermId, &TermPostings)> {
@@ -399,20 +327,11 @@ impl Compiled {
     /// BM25's inverse document frequency of the alternative among questions: the sum over its tokens, as its
     /// score sums them.
     pub(crate) fn alternative_question_idf(&self, alternative: &Alternative<'_>) -> f32 {
-        let stats = &self.stats[Slot::Question as usize];
         alternative
             .terms
             .iter()
-            .map(|term| {
-                let doc_freq = term.map_or(0, |(_, t)| t.fields[Slot::Question as usize].postings.len() as u64);
-                idf(doc_freq, stats.documents)
-            })
+            .map(|term| self.question_idf_of(term.map(|(_, t)| t)))
             .sum()
-    }
-
-    /// Scales the alternative's scores by `factor`.
-    pub(crate) fn scale(alternative: &mut Alternative<'_>, factor: f32) {
-        alternative.boost *= factor;
     }
 
     /// The alternative spelled by `tokens`, whose scores are multiplied by `boost`.
@@ -422,240 +341,39 @@ impl Compiled {
             boost,
         }
     }
-
-    /// The alternative's score on one document, or `None` unless every token of it is there.
-    pub(crate) fn alternative_score(&self, alternative: &Alternative<'_>, slot: Slot, doc: u32) -> Option<f32> {
-        let mut sum = 0.0;
-        for term in &alternative.terms {
-            let list = list(*term, slot)?;
-            let index = list.postings.binary_search_by_key(&doc, |p| p.doc).ok()?;
-            sum += list.weight * alternative.boost * list.postings[index].tf_factor;
-        }
-        Some(sum)
-    }
-
-    /// BM25 of the concepts over the documents of the given fields, summed over concepts, where each concept
-    /// scores its best alternative and an alternative all of its tokens: what a union of disjunction-max
-    /// queries over intersections gives in tantivy. Calls `visit(doc, score)` for every document that matched,
-    /// in document order.
-    ///
-    /// Concepts are walked shortest posting lists first, up to [`WALKED_POSTINGS`] postings in all (and always
-    /// at least one concept). The rest, words in a large share of a large knowledge base, are not walked: the
-    /// documents found so far are ranked, and the best [`PROBED_DOCUMENTS`] of them are looked up in their
-    /// lists. Their low idf makes them tie-breakers, not what finds an answer. Knowledge bases of a few
-    /// thousand questions stay under the budget, so their scores are exact.
-    pub(crate) fn score_concepts(
-        &self,
-        concepts: &[Vec<Alternative<'_>>],
-        slots: &[Slot],
-        documents: usize,
-        mut visit: impl FnMut(u32, f32),
-    ) {
-        SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            let Scratch {
-                totals,
-                concept,
-                touched_totals,
-                touched_concept,
-            } = &mut *scratch;
-            if totals.len() < documents {
-                totals.resize(documents, 0.0);
-                concept.resize(documents, 0.0);
-            }
-            let mut units: Vec<(usize, &[Alternative<'_>], Slot)> = concepts
-                .iter()
-                .flat_map(|alternatives| slots.iter().map(move |&slot| (alternatives.as_slice(), slot)))
-                .map(|(alternatives, slot)| (self.postings_walked(alternatives, slot), alternatives, slot))
-                .filter(|(postings, _, _)| *postings > 0)
-                .collect();
-            // Shortest lists first: the most telling concepts, and the cheapest to walk.
-            units.sort_by_key(|(postings, _, _)| *postings);
-            let mut walked = 0;
-            let mut probed = Vec::new();
-            for (postings, alternatives, slot) in units {
-                walked += postings;
-                if walked <= WALKED_POSTINGS || probed.is_empty() && touched_totals.is_empty() {
-                    for alternative in alternatives {
-                        self.score_alternative(alternative, slot, |doc, score| {
-                            let best = &mut concept[doc as usize];
-                            if *best == 0.0 {
-                                touched_concept.push(doc);
-                            }
-                            if score > *best {
-                                *best = score;
-                            }
-                        });
-                    }
-                    for doc in touched_concept.drain(..) {
-                        let total = &mut totals[doc as usize];
-                        if *total == 0.0 {
-                            touched_totals.push(doc);
-                        }
-                        *total += std::mem::take(&mut concept[doc as usize]);
-                    }
-                } else {
-                    probed.push((alternatives, slot));
-                }
-            }
-            if !probed.is_empty() {
-                if touched_totals.len() > PROBED_DOCUMENTS {
-                    let by_total =
-                        |a: &u32, b: &u32| totals[*b as usize].total_cmp(&totals[*a as usize]).then(a.cmp(b));
-                    touched_totals.select_nth_unstable_by(PROBED_DOCUMENTS - 1, by_total);
-                    for doc in touched_totals.drain(PROBED_DOCUMENTS..) {
-                        totals[doc as usize] = 0.0;
-                    }
-                }
-                for &doc in touched_totals.iter() {
-                    for (alternatives, slot) in &probed {
-                        let best = alternatives
-                            .iter()
-                            .filter_map(|alternative| self.alternative_score(alternative, *slot, doc))
-                            .reduce(f32::max);
-                        totals[doc as usize] += best.unwrap_or(0.0);
-                    }
-                }
-            }
-            touched_totals.sort_unstable();
-            for doc in touched_totals.drain(..) {
-                visit(doc, std::mem::take(&mut totals[doc as usize]));
-            }
-        });
-    }
-
-    /// How many postings walking the concept's alternatives in the field would visit.
-    fn postings_walked(&self, alternatives: &[Alternative<'_>], slot: Slot) -> usize {
-        alternatives
-            .iter()
-            .map(|alternative| {
-                let lengths = alternative
-                    .terms
-                    .iter()
-                    .map(|term| list(*term, slot).map_or(0, |l| l.postings.len()));
-                // An intersection walks its shortest list; an alternative with a missing word walks nothing.
-                lengths.min().unwrap_or(0)
-            })
-            .sum()
-    }
-
-    /// Calls `visit(doc, score)` for each document holding every token of the alternative.
-    fn score_alternative(&self, alternative: &Alternative<'_>, slot: Slot, mut visit: impl FnMut(u32, f32)) {
-        // Most alternatives are one word: no intersection to prepare.
-        if let [term] = alternative.terms.as_slice() {
-            if let Some(list) = list(*term, slot) {
-                let weight = list.weight * alternative.boost;
-                for posting in &list.postings {
-                    visit(posting.doc, weight * posting.tf_factor);
-                }
-            }
-            return;
-        }
-        let mut lists = Vec::with_capacity(alternative.terms.len());
-        for term in &alternative.terms {
-            match list(*term, slot) {
-                Some(list) => lists.push(list),
-                None => return,
-            }
-        }
-        // Intersections walk the shortest list and look the others up.
-        let Some(shortest) = lists.iter().min_by_key(|list| list.postings.len()).copied() else {
-            return;
-        };
-        'documents: for posting in &shortest.postings {
-            let mut sum = 0.0;
-            for list in &lists {
-                match list.postings.binary_search_by_key(&posting.doc, |p| p.doc) {
-                    Ok(index) => sum += list.weight * alternative.boost * list.postings[index].tf_factor,
-                    Err(_) => continue 'documents,
-                }
-            }
-            visit(posting.doc, sum);
-        }
-    }
-
-    /// The `limit` best entries for the concepts, best first: each scores its best phrasing plus
-    /// `answer_weight` times its answer and tags score; equal scores go to the earlier entry.
-    pub(crate) fn rank(&self, concepts: &[Vec<Alternative<'_>>], answer_weight: f32, limit: usize) -> Vec<Ranked> {
-        ENTRY_SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            let EntryScratch { states, touched } = &mut *scratch;
-            if states.len() < self.entries.len() {
-                states.resize(self.entries.len(), EntryState::default());
-            }
-            let mut touch = |ordinal: u32, states: &mut [EntryState]| {
-                let state = &mut states[ordinal as usize];
-                if !state.seen {
-                    state.seen = true;
-                    touched.push(ordinal);
-                }
-            };
-            self.score_concepts(concepts, &[Slot::Question], self.phrasings.len(), |doc, score| {
-                let ordinal = self.phrasings[doc as usize].entry;
-                touch(ordinal, states);
-                let best = &mut states[ordinal as usize].question;
-                if best.is_none_or(|(top, _)| score > top) {
-                    *best = Some((score, doc));
-                }
-            });
-            self.score_concepts(
-                concepts,
-                &[Slot::Answer, Slot::Tags],
-                self.entries.len(),
-                |ordinal, score| {
-                    touch(ordinal, states);
-                    states[ordinal as usize].answer = score;
-                },
-            );
-            let mut ranked: Vec<Ranked> = touched
-                .drain(..)
-                .map(|ordinal| {
-                    let state = std::mem::take(&mut states[ordinal as usize]);
-                    Ranked {
-                        ordinal,
-                        score: state.question.map_or(0.0, |(score, _)| score) + answer_weight * state.answer,
-                        phrasing: state.question,
-                        answer_score: state.answer,
-                    }
-                })
-                .collect();
-            let order = |a: &Ranked, b: &Ranked| b.score.total_cmp(&a.score).then(a.ordinal.cmp(&b.ordinal));
-            if limit == 0 {
-                return Vec::new();
-            }
-            if ranked.len() > limit {
-                ranked.select_nth_unstable_by(limit - 1, order);
-                ranked.truncate(limit);
-            }
-            ranked.sort_by(order);
-            ranked
-        })
-    }
 }
 
-/// The term's posting list in the field, if it has any postings there.
-fn list(term: Option<(TermId, &TermPostings)>, slot: Slot) -> Option<&PostingList> {
-    term.map(|(_, t)| &t.fields[slot as usize])
-        .filter(|list| !list.postings.is_empty())
-}
-
-fn field_stats(searcher: &Searcher, field: Field) -> tantivy::Result<FieldStats> {
-    let mut tokens = 0;
-    let mut documents = 0;
-    for segment in searcher.segment_readers() {
-        tokens += segment.inverted_index(field)?.total_num_tokens();
-        documents += u64::from(segment.max_doc());
+/// Each entry's phrasing documents, ascending, as one list and where each entry's part starts (a last start ends it).
+fn phrasings_by_entry(phrasings: &[PhrasingDoc], entries: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; entries + 1];
+    for phrasing in phrasings {
+        if let Some(start) = starts.get_mut(phrasing.entry as usize + 1) {
+            *start += 1;
+        }
     }
-    Ok(FieldStats::new(tokens, documents))
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut filled = starts.clone();
+    let mut docs = vec![0u32; starts[entries] as usize];
+    for (doc, phrasing) in phrasings
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| (p.entry as usize) < entries)
+    {
+        if let Some(next) = filled.get_mut(phrasing.entry as usize) {
+            docs[*next as usize] = doc as u32;
+            *next += 1;
+        }
+    }
+    (docs, starts)
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use tantivy::collector::TopDocs;
-    use tantivy::query::TermQuery;
-    use tantivy::{Index, Term};
+    use tantivy::Index;
 
     use super::*;
     use crate::search::store::current_generation;
@@ -737,73 +455,7 @@ mod tests {
         document.add_text(fields.answer, "Registration is free.");
         document.add_u64(fields.entry, 0);
         document.add_text(fields.record, "{\"id\": ");
-        document.add_text(fields.phrasings, "[]");
         replace_index(&index_dir, ENTRIES_DIR, fields.schema, vec![document]);
         damage_is_reported_and_rebuilt(&index_dir, |error| matches!(error, IndexError::EntryRecord { .. }));
-    }
-
-    /// Every term of the fixture's questions, scored by tantivy's own `TermQuery` and by the compiled postings.
-    #[test]
-    fn scores_are_tantivys_bm25() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
-        let opened = open_or_build(&faq, &dir.path().join("index"), false).expect("index");
-        let compiled = &opened.index.compiled;
-
-        let questions = Index::open_in_dir(opened.index.path.join(QUESTIONS_DIR)).expect("open");
-        tokenizer::register(questions.tokenizers());
-        let searcher = questions.reader().expect("reader").searcher();
-        let field = opened.index.schema.questions.question;
-        let mut compared = 0;
-        for token in compiled.term_ids.keys() {
-            let query = TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs);
-            let mut expected: Vec<(u32, f32)> = searcher
-                .search(&query, &TopDocs::with_limit(10_000).order_by_score())
-                .expect("search")
-                .into_iter()
-                .map(|(score, address)| (address.doc_id, score))
-                .collect();
-            expected.sort_by_key(|(doc, _)| *doc);
-            let alternatives = [vec![compiled.alternative(&[token.to_string()], 1.0)]];
-            let mut actual = Vec::new();
-            compiled.score_concepts(
-                &alternatives,
-                &[Slot::Question],
-                compiled.phrasings.len(),
-                |doc, score| actual.push((doc, score)),
-            );
-            assert_eq!(actual, expected, "token {token}");
-            compared += expected.len();
-        }
-        assert!(compared >= 10, "only {compared} postings compared");
-    }
-
-    #[test]
-    fn an_alternative_of_several_tokens_needs_them_all() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
-        let opened = open_or_build(&faq, &dir.path().join("index"), false).expect("index");
-        let compiled = &opened.index.compiled;
-        let score = |tokens: &[&str]| {
-            let tokens: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
-            let alternatives = [vec![compiled.alternative(&tokens, 1.0)]];
-            let mut docs = Vec::new();
-            compiled.score_concepts(
-                &alternatives,
-                &[Slot::Question],
-                compiled.phrasings.len(),
-                |doc, score| docs.push((doc, score)),
-            );
-            docs
-        };
-        let both = score(&["account", "type"]);
-        let account = score(&["account"]);
-        assert_eq!(both.len(), 2, "{both:?}");
-        assert_eq!(account.len(), 3, "{account:?}");
-        for (doc, sum) in &both {
-            let single = account.iter().find(|(d, _)| d == doc).expect("in both");
-            assert!(*sum > single.1);
-        }
-        assert!(score(&["account", "nosuchtoken"]).is_empty());
     }
 }

@@ -1,9 +1,17 @@
 //! The search side of faqbot: the tantivy indexes built from faq/, opened once per process, and retrieval over them.
 
+mod bm25;
 pub mod build;
 mod compiled;
+pub mod concepts;
+pub mod coverage;
+mod embeddings;
+mod highlight;
 pub mod normalize;
+mod postings;
 pub mod query;
+pub mod question;
+mod rank;
 pub mod schema;
 pub mod scope;
 pub mod semantic;
@@ -20,13 +28,16 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 use thiserror::Error;
 
 pub use build::{AnalyzedSynonyms, Manifest};
-pub use query::{Candidate, Concept, ConceptMatch, Correction, Highlight, MatchField, Retrieval, SynonymIndex};
+pub use concepts::{Concept, SynonymIndex};
+pub use coverage::{ConceptMatch, MatchField};
+pub use highlight::Highlight;
+pub use query::{Candidate, Retrieval};
+pub use question::Correction;
 pub use schema::FaqSchema;
 pub use scope::{AnalyzedTopic, TopicIndex};
 pub use store::{Freshness, Opened, RebuildReason, open_or_build};
 
 use crate::faq::{Entry, FaqError, Problems};
-use crate::lang::Language;
 
 pub(crate) const QUESTIONS_DIR: &str = "questions";
 pub(crate) const ENTRIES_DIR: &str = "entries";
@@ -90,14 +101,12 @@ pub struct SearchIndex {
     schema: FaqSchema,
     entries: IndexReader,
     manifest: Manifest,
-    synonyms: query::SynonymIndex,
+    synonyms: concepts::SynonymIndex,
     compiled: compiled::Compiled,
     /// Entry ids to their place in index order.
     by_id: FxHashMap<Box<str>, usize>,
-    /// Each entry's English and Chinese phrasings in the semantic model, each made on the first question in that
-    /// language: opening the index pays nothing for them, and an English question never loads jieba to embed the
-    /// Chinese ones (the table has next to no similarity across the two languages anyway).
-    phrasing_embeddings: [std::sync::OnceLock<Vec<Vec<semantic::Embedding>>>; 2],
+    /// Each entry's English and Chinese phrasings in the semantic model, made by the build and mapped.
+    phrasing_embeddings: embeddings::PhrasingEmbeddings,
 }
 
 impl SearchIndex {
@@ -131,64 +140,34 @@ impl SearchIndex {
         let questions = open_reader(&dir.join(QUESTIONS_DIR))?;
         let entries = open_reader(&dir.join(ENTRIES_DIR))?;
         let compiled = compiled::Compiled::load(&schema, &questions.searcher(), &entries.searcher(), dir)?;
+        let phrasing_embeddings = embeddings::PhrasingEmbeddings::open(dir, compiled.entry_count())?;
         let by_id = compiled
             .entries()
             .iter()
             .enumerate()
-            .map(|(ordinal, compiled)| (compiled.entry.id.as_str().into(), ordinal))
+            .map(|(ordinal, entry)| (entry.id.as_str().into(), ordinal))
             .collect();
         Ok(Self {
             path: dir.to_path_buf(),
             schema,
             entries,
-            synonyms: query::SynonymIndex::new(&manifest.synonyms),
+            synonyms: concepts::SynonymIndex::new(&manifest.synonyms),
             manifest,
             compiled,
             by_id,
-            phrasing_embeddings: Default::default(),
-        })
-    }
-
-    /// The semantic model's embeddings of each entry's phrasings in one language, in index order; empty when the
-    /// model is unusable. A phrasing with any Han character counts as Chinese here ("HK company 點樣 apply?"):
-    /// the English set must never need the Chinese segmenter, whose dictionary takes a fifth of a second to load
-    /// and would make every cold English question that slow.
-    pub(crate) fn phrasing_embeddings(&self, language: Language) -> &[Vec<semantic::Embedding>] {
-        self.phrasing_embeddings[usize::from(language.is_chinese())].get_or_init(|| {
-            let Ok(model) = semantic::SemanticModel::embedded() else {
-                return Vec::new();
-            };
-            self.compiled
-                .entries()
-                .iter()
-                .map(|compiled| {
-                    compiled
-                        .entry
-                        .questions
-                        .iter()
-                        .filter(|question| question.chars().any(crate::lang::is_han) == language.is_chinese())
-                        .filter_map(|question| {
-                            let words = tokenizer::analyze(&mut tokenizer::vocab_analyzer(), question);
-                            model.embed_words(words.iter().map(String::as_str))
-                        })
-                        .collect()
-                })
-                .collect()
+            phrasing_embeddings,
         })
     }
 
     /// Every entry in index order, borrowed: listing topics costs no copies.
     pub fn entry_list(&self) -> impl Iterator<Item = &Entry> {
-        self.compiled.entries().iter().map(|compiled| compiled.entry.as_ref())
+        self.compiled.entries().iter().map(|entry| entry.as_ref())
     }
 
     /// The entry with this id: what a button press looks up.
     pub fn entry(&self, id: &str) -> Option<&Entry> {
         let ordinal = *self.by_id.get(id)?;
-        self.compiled
-            .entries()
-            .get(ordinal)
-            .map(|compiled| compiled.entry.as_ref())
+        self.compiled.entries().get(ordinal).map(|entry| entry.as_ref())
     }
 
     pub fn manifest(&self) -> &Manifest {

@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bumped whenever the schema, the analysis or what is stored changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone, Debug)]
 pub struct QuestionFields {
@@ -35,8 +35,6 @@ pub struct EntryFields {
     pub entry: Field,
     /// The whole entry as JSON, to answer from without reading faq/.
     pub record: Field,
-    /// Each question of the entry analyzed, as JSON, so that comparing a question with every phrasing needs no dictionary.
-    pub phrasings: Field,
 }
 
 #[derive(Clone, Debug)]
@@ -92,7 +90,6 @@ impl FaqSchema {
         );
         let entry = builder.add_u64_field("entry", ordinal | STORED);
         let record = builder.add_text_field("record", STORED);
-        let phrasings = builder.add_text_field("phrasings", STORED);
         let entries = EntryFields {
             schema: builder.build(),
             answer,
@@ -100,7 +97,6 @@ impl FaqSchema {
             vocab,
             entry,
             record,
-            phrasings,
         };
 
         Self { questions, entries }

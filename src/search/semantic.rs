@@ -72,6 +72,26 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     sums.iter().sum::<f32>() + tail
 }
 
+/// The dot product of an embedding with a row of signed bytes (`search::embeddings`), laned as [`dot`] is.
+#[multiversion::multiversion(targets("x86_64+avx2", "aarch64+neon"))]
+pub(crate) fn dot_quantized(a: &[f32], row: &[u8]) -> f32 {
+    const LANES: usize = 16;
+    let mut sums = [0.0f32; LANES];
+    let (a_chunks, row_chunks) = (a.chunks_exact(LANES), row.chunks_exact(LANES));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(row_chunks.remainder())
+        .map(|(x, &y)| x * f32::from(y as i8))
+        .sum();
+    for (x, y) in a_chunks.zip(row_chunks) {
+        for ((sum, x), &y) in sums.iter_mut().zip(x).zip(y) {
+            *sum += x * f32::from(y as i8);
+        }
+    }
+    sums.iter().sum::<f32>() + tail
+}
+
 /// The word table: words sorted by their UTF-8 bytes, an int8 row with a scale and a SIF weight for each.
 #[derive(Debug)]
 pub struct SemanticModel {

@@ -1,0 +1,515 @@
+//! The entries that score best for a question's concepts, exactly, without scoring every phrasing.
+//!
+//! An entry scores its best phrasing (the sum, over concepts, of each concept's best alternative in that phrasing)
+//! plus a share of its answer and tags score. Scoring every phrasing of every entry a word reaches is what made
+//! large knowledge bases slow: a common word is in tens of thousands of phrasings. So the question field's lists
+//! hold entries, each with its best factor for the term over its phrasings, and ranking works in two steps:
+//!
+//! 1. **Bounds.** Walking the concepts' lists adds up, per entry, the answer and tags score (exact: those lists are
+//!    per entry) and a bound of the best phrasing's score (each concept at its best phrasing, though the best
+//!    phrasings of two concepts may differ). A bound is never below the exact score.
+//! 2. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
+//!    phrasing from each phrasing's few terms; the `limit`-th of these scores is one that the `limit`-th entry
+//!    reaches for certain. Only the entries whose bound reaches it can still be among the best: they are scored in
+//!    order of bound until the next bound cannot beat the `limit`-th exact score.
+//!
+//! The result is the exhaustive ranking's, score for score (a test compares both on generated knowledge bases);
+//! only the work differs: a few dozen entries are scored exactly instead of every phrasing the words reach.
+
+use std::cell::RefCell;
+
+use super::compiled::Compiled;
+use super::concepts::{Alternative, ConceptTerms};
+use super::postings::Slot;
+
+/// Bounds are sums of the same products as the scores, added in another order: a hair of slack keeps rounding
+/// from ever pruning an entry that would tie.
+const BOUND_SLACK: f32 = 1.0 + 1e-5;
+
+/// An entry as ranked for a question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Ranked {
+    pub ordinal: u32,
+    pub score: f32,
+    /// The entry's best phrasing: its score and its document.
+    pub phrasing: Option<(f32, u32)>,
+    /// Answer and tags.
+    pub answer_score: f32,
+}
+
+/// Per-question working memory, kept per thread so a question allocates nothing proportional to the index; reset
+/// through the list of entries the question touched.
+#[derive(Default)]
+struct Scratch {
+    /// Per entry: the bound of its best phrasing's score, and its answer and tags score, from the walked units.
+    sums: Vec<[f32; 2]>,
+    touched: Vec<u32>,
+    /// The current concept's best alternative, per entry, for concepts of several alternatives.
+    concept_best: Vec<f32>,
+    touched_concept: Vec<u32>,
+    /// The `limit` touched entries of highest bound, highest first.
+    top: Vec<(f32, u32)>,
+    /// Touched entries whose bound reaches a score the `limit`-th entry has for certain.
+    contenders: Vec<(f32, u32)>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// What one ranking is of: the concepts, how answers count, how many entries are wanted.
+struct Ranking<'r, 'a> {
+    compiled: &'r Compiled,
+    concepts: &'r [ConceptTerms<'a>],
+    answer_weight: f32,
+    limit: usize,
+}
+
+/// The `limit` best entries for the concepts, best first: each scores its best phrasing plus `answer_weight` times
+/// its answer and tags score; equal scores go to the earlier entry, equal phrasings to the earlier one.
+pub(crate) fn rank(
+    compiled: &Compiled,
+    concepts: &[ConceptTerms<'_>],
+    answer_weight: f32,
+    limit: usize,
+) -> Vec<Ranked> {
+    if limit == 0 {
+        return Vec::new();
+    }
+    let ranking = Ranking {
+        compiled,
+        concepts,
+        answer_weight,
+        limit,
+    };
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let scratch = &mut *scratch;
+        scratch.fit(compiled.entry_count());
+        for concept in concepts {
+            for slot in Slot::ALL {
+                scratch.walk(concept, slot);
+            }
+        }
+        let ranked = scratch.best(&ranking);
+        scratch.reset();
+        ranked
+    })
+}
+
+impl Scratch {
+    fn fit(&mut self, entries: usize) {
+        if self.sums.len() < entries {
+            self.sums.resize(entries, [0.0; 2]);
+            self.concept_best.resize(entries, 0.0);
+        }
+    }
+
+    /// Adds the concept's best alternative in the field to each entry it reaches.
+    fn walk(&mut self, concept: &ConceptTerms<'_>, slot: Slot) {
+        let sum = usize::from(slot != Slot::Question);
+        let add = |scratch: &mut Self, ordinal: u32, score: f32| {
+            let sums = &mut scratch.sums[ordinal as usize];
+            if sums[0] == 0.0 && sums[1] == 0.0 {
+                scratch.touched.push(ordinal);
+            }
+            sums[sum] += score;
+        };
+        match concept.alternatives.as_slice() {
+            [alternative] => walk_alternative(alternative, slot, |ordinal, score| add(self, ordinal, score)),
+            alternatives => {
+                for alternative in alternatives {
+                    walk_alternative(alternative, slot, |ordinal, score| {
+                        let best = &mut self.concept_best[ordinal as usize];
+                        if *best == 0.0 {
+                            self.touched_concept.push(ordinal);
+                        }
+                        *best = best.max(score);
+                    });
+                }
+                let mut touched = std::mem::take(&mut self.touched_concept);
+                for ordinal in touched.drain(..) {
+                    let score = std::mem::take(&mut self.concept_best[ordinal as usize]);
+                    add(self, ordinal, score);
+                }
+                self.touched_concept = touched;
+            }
+        }
+    }
+
+    /// The touched entry's bound: its best phrasing's bound and its exact answer score.
+    fn bound(&self, answer_weight: f32, ordinal: u32) -> f32 {
+        let [question, answer] = self.sums[ordinal as usize];
+        (question + answer_weight * answer) * BOUND_SLACK
+    }
+
+    /// Fills `top` with the `limit` touched entries of highest bound, highest first.
+    fn top_by_bound(&mut self, ranking: &Ranking<'_, '_>) {
+        let limit = ranking.limit;
+        let mut top = std::mem::take(&mut self.top);
+        top.clear();
+        for &ordinal in &self.touched {
+            let entry = (self.bound(ranking.answer_weight, ordinal), ordinal);
+            if top.len() == limit && by_bound(&entry, &top[limit - 1]).is_ge() {
+                continue;
+            }
+            let at = top.partition_point(|kept| by_bound(kept, &entry).is_lt());
+            top.insert(at, entry);
+            top.truncate(limit);
+        }
+        self.top = top;
+    }
+
+    /// The best entries by exact score, scoring exactly only those whose bound could place them.
+    fn best(&mut self, ranking: &Ranking<'_, '_>) -> Vec<Ranked> {
+        let limit = ranking.limit;
+        self.top_by_bound(ranking);
+        let mut best: Vec<Ranked> = self
+            .top
+            .iter()
+            .filter_map(|&(_, ordinal)| self.exact(ranking, ordinal))
+            .collect();
+        best.sort_by(by_score);
+        if self.top.len() == self.touched.len() {
+            return best;
+        }
+        // The `limit`-th of these exact scores is reached for certain: only an entry whose bound reaches it may
+        // displace one of them.
+        let certain = if best.len() == limit {
+            best[limit - 1].score
+        } else {
+            f32::NEG_INFINITY
+        };
+        let mut contenders = std::mem::take(&mut self.contenders);
+        contenders.clear();
+        contenders.extend(self.touched.iter().filter_map(|&ordinal| {
+            let bound = self.bound(ranking.answer_weight, ordinal);
+            let new = bound >= certain && !self.top.iter().any(|&(_, kept)| kept == ordinal);
+            new.then_some((bound, ordinal))
+        }));
+        contenders.sort_unstable_by(by_bound);
+        for &(bound, ordinal) in &contenders {
+            if best.len() == limit && bound < best[limit - 1].score {
+                break;
+            }
+            let Some(ranked) = self.exact(ranking, ordinal) else {
+                continue;
+            };
+            let at = best.partition_point(|kept| by_score(kept, &ranked).is_lt());
+            if at < limit {
+                best.insert(at, ranked);
+                best.truncate(limit);
+            }
+        }
+        self.contenders = contenders;
+        best
+    }
+
+    /// The entry's exact score: its best phrasing, from each phrasing's terms, and its answer and tags score; `None`
+    /// when nothing matches after all (the tokens of a phrase are in the entry's phrasings, but in no one phrasing).
+    fn exact(&self, ranking: &Ranking<'_, '_>, ordinal: u32) -> Option<Ranked> {
+        let mut phrasing: Option<(f32, u32)> = None;
+        for &doc in ranking.compiled.phrasings_of(ordinal) {
+            let total: f32 = ranking
+                .concepts
+                .iter()
+                .filter_map(|concept| concept.score_at(Slot::Question, doc))
+                .sum();
+            if total > 0.0 && phrasing.is_none_or(|(best, _)| total > best) {
+                phrasing = Some((total, doc));
+            }
+        }
+        let answer_score = self.sums[ordinal as usize][1];
+        if phrasing.is_none() && answer_score == 0.0 {
+            return None;
+        }
+        Some(Ranked {
+            ordinal,
+            score: phrasing.map_or(0.0, |(score, _)| score) + ranking.answer_weight * answer_score,
+            phrasing,
+            answer_score,
+        })
+    }
+
+    fn reset(&mut self) {
+        for ordinal in self.touched.drain(..) {
+            self.sums[ordinal as usize] = [0.0; 2];
+        }
+    }
+}
+
+/// Higher bound first, then the earlier entry.
+fn by_bound(a: &(f32, u32), b: &(f32, u32)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// Higher score first, then the earlier entry.
+fn by_score(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.ordinal.cmp(&b.ordinal))
+}
+
+/// Calls `visit(ordinal, score)` for each entry holding every token of the alternative in the field; for questions the
+/// score is the bound: each token at the entry's best phrasing for it.
+pub(crate) fn walk_alternative(alternative: &Alternative<'_>, slot: Slot, mut visit: impl FnMut(u32, f32)) {
+    // Most alternatives are one word: no intersection to prepare.
+    if let [term] = alternative.terms.as_slice() {
+        if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
+            let weight = list.weight * alternative.boost;
+            for posting in &list.postings {
+                visit(posting.doc, weight * posting.tf_factor);
+            }
+        }
+        return;
+    }
+    let mut lists = Vec::with_capacity(alternative.terms.len());
+    for term in &alternative.terms {
+        match term.and_then(|(_, t)| t.list(slot)) {
+            Some(list) => lists.push(list),
+            None => return,
+        }
+    }
+    // Intersections walk the shortest list and look the others up.
+    let Some(shortest) = lists.iter().min_by_key(|list| list.postings.len()).copied() else {
+        return;
+    };
+    'documents: for posting in &shortest.postings {
+        let mut sum = 0.0;
+        for list in &lists {
+            match list.factor_of(posting.doc) {
+                Some(factor) => sum += list.weight * alternative.boost * factor,
+                None => continue 'documents,
+            }
+        }
+        visit(posting.doc, sum);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use tantivy::collector::TopDocs;
+    use tantivy::{DocAddress, Index};
+
+    use super::*;
+    use crate::search::concepts::{Concept, group_concepts, weigh_concepts};
+    use crate::search::highlight::concept_query;
+    use crate::search::{ENTRIES_DIR, QUESTIONS_DIR, SearchIndex, open_or_build, tokenizer};
+
+    /// A generated knowledge base of `entries` entries (faqbot-synth's, with its synonym groups), built and opened.
+    fn generated(entries: usize, seed: u64) -> (tempfile::TempDir, SearchIndex, Vec<String>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let corpus = faqbot_synth::generate(entries, seed);
+        let faq = dir.path().join("faq");
+        corpus.write_faq(&faq).expect("write the generated faq/");
+        let questions = corpus.questions(300, seed).into_iter().map(|case| case.q).collect();
+        let opened = open_or_build(&faq, &dir.path().join("index"), false).expect("index");
+        (dir, opened.index, questions)
+    }
+
+    /// The question's concepts, weighed, as retrieval makes them.
+    fn concepts_of(index: &SearchIndex, question: &str) -> Vec<Concept> {
+        let mut corrections = Vec::new();
+        let (_, tokens) = index.tokens(question, &mut corrections);
+        let mut concepts = group_concepts(&tokens, &index.synonyms);
+        weigh_concepts(&mut concepts, &index.compiled);
+        concepts
+    }
+
+    /// Every entry scored the plain way, every phrasing of it with every concept, and the best `limit` taken.
+    fn exhaustive(compiled: &Compiled, concepts: &[ConceptTerms<'_>], answer_weight: f32, limit: usize) -> Vec<Ranked> {
+        let mut ranked: Vec<Ranked> = (0..compiled.entry_count() as u32)
+            .filter_map(|ordinal| {
+                let mut phrasing: Option<(f32, u32)> = None;
+                for &doc in compiled.phrasings_of(ordinal) {
+                    let matched: Vec<f32> = concepts
+                        .iter()
+                        .filter_map(|c| c.score_at(Slot::Question, doc))
+                        .collect();
+                    let total: f32 = matched.iter().sum();
+                    if !matched.is_empty() && phrasing.is_none_or(|(best, _)| total > best) {
+                        phrasing = Some((total, doc));
+                    }
+                }
+                let answers: Vec<f32> = concepts
+                    .iter()
+                    .flat_map(|c| [Slot::Answer, Slot::Tags].map(|slot| c.score_at(slot, ordinal)))
+                    .flatten()
+                    .collect();
+                if phrasing.is_none() && answers.is_empty() {
+                    return None;
+                }
+                let answer_score: f32 = answers.iter().sum();
+                Some(Ranked {
+                    ordinal,
+                    score: phrasing.map_or(0.0, |(score, _)| score) + answer_weight * answer_score,
+                    phrasing,
+                    answer_score,
+                })
+            })
+            .collect();
+        ranked.sort_by(by_score);
+        ranked.truncate(limit);
+        ranked
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() <= 1e-4 * a.abs().max(1.0)
+    }
+
+    /// The pruned ranking is the exhaustive one: the same scores rank by rank, and the same entries wherever the
+    /// scores are not tied (sums added in another order may break a tie the other way).
+    fn assert_same(pruned: &[Ranked], exhaustive: &[Ranked], question: &str) {
+        assert_eq!(
+            pruned.len(),
+            exhaustive.len(),
+            "{question}: {pruned:?} against {exhaustive:?}"
+        );
+        for (i, (p, e)) in pruned.iter().zip(exhaustive).enumerate() {
+            assert!(close(p.score, e.score), "{question}: rank {i}: {p:?} against {e:?}");
+            let tied = exhaustive.iter().filter(|other| close(other.score, e.score)).count() > 1;
+            if !tied {
+                assert_eq!(p.ordinal, e.ordinal, "{question}: rank {i}");
+                assert!(
+                    close(p.answer_score, e.answer_score),
+                    "{question}: rank {i}: {p:?} against {e:?}"
+                );
+                assert_eq!(p.phrasing.is_some(), e.phrasing.is_some(), "{question}: rank {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn pruned_ranking_is_the_exhaustive_one_on_generated_knowledge_bases() {
+        let mut compared = 0;
+        for (entries, seed) in [(300, 7), (2_000, 20261202)] {
+            let (_dir, index, questions) = generated(entries, seed);
+            let compiled = &index.compiled;
+            for question in &questions {
+                let concepts = concepts_of(&index, question);
+                let terms: Vec<ConceptTerms<'_>> = concepts.iter().map(|c| ConceptTerms::new(compiled, c)).collect();
+                for limit in [1, 4, 10] {
+                    let pruned = rank(compiled, &terms, 0.25, limit);
+                    assert_same(&pruned, &exhaustive(compiled, &terms, 0.25, limit), question);
+                    compared += pruned.len();
+                }
+            }
+        }
+        assert!(compared > 5_000, "only {compared} ranks compared");
+    }
+
+    /// Every concept of the generated questions (synonym groups with several alternatives and phrases of several
+    /// tokens among them), scored by tantivy's own queries and by the compiled lists, in all three fields.
+    #[test]
+    fn concept_scores_are_tantivys_in_every_field() {
+        let (_dir, index, questions) = generated(200, 11);
+        let compiled = &index.compiled;
+        let open = |name| {
+            let tantivy_index = Index::open_in_dir(index.path.join(name)).expect("open");
+            tokenizer::register(tantivy_index.tokenizers());
+            tantivy_index.reader().expect("reader").searcher()
+        };
+        let (questions_searcher, entries_searcher) = (open(QUESTIONS_DIR), open(ENTRIES_DIR));
+        // tantivy's documents by the compiled numbering: phrasings by (entry, position), entries by ordinal.
+        let phrasing_doc = |address: DocAddress| -> u32 {
+            let segment = questions_searcher.segment_reader(address.segment_ord);
+            let fast = segment.fast_fields();
+            let entry = fast
+                .u64("entry")
+                .expect("entry")
+                .first(address.doc_id)
+                .expect("entry number");
+            let position = fast
+                .u64("phrasing")
+                .expect("phrasing")
+                .first(address.doc_id)
+                .expect("phrasing number");
+            *compiled
+                .phrasings_of(entry as u32)
+                .iter()
+                .find(|&&doc| compiled.phrasing(doc).position == position as u32)
+                .expect("the phrasing")
+        };
+        let entry_ordinal = |address: DocAddress| -> u32 {
+            let segment = entries_searcher.segment_reader(address.segment_ord);
+            segment
+                .fast_fields()
+                .u64("entry")
+                .expect("entry")
+                .first(address.doc_id)
+                .expect("number") as u32
+        };
+        let schema = index.schema();
+        let (mut compared, mut with_synonyms) = (0, 0);
+        for question in &questions {
+            for concept in concepts_of(&index, question) {
+                let terms = ConceptTerms::new(compiled, &concept);
+                with_synonyms += usize::from(concept.alternatives.len() > 1);
+                for (slot, searcher, field, doc_of) in [
+                    (
+                        Slot::Question,
+                        &questions_searcher,
+                        schema.questions.question,
+                        &phrasing_doc as &dyn Fn(DocAddress) -> u32,
+                    ),
+                    (Slot::Answer, &entries_searcher, schema.entries.answer, &entry_ordinal),
+                    (Slot::Tags, &entries_searcher, schema.entries.tags, &entry_ordinal),
+                ] {
+                    let query = concept_query(&concept, &terms, field);
+                    let hits = searcher
+                        .search(&query, &TopDocs::with_limit(100_000).order_by_score())
+                        .expect("search");
+                    for (score, address) in &hits {
+                        let doc = doc_of(*address);
+                        let ours = terms.score_at(slot, doc).expect("a match tantivy found");
+                        assert!(
+                            close(ours, *score),
+                            "{} in {slot:?} doc {doc}: {ours} against {score}",
+                            concept.label
+                        );
+                    }
+                    // And nothing matches here that tantivy does not find.
+                    let documents = if slot == Slot::Question {
+                        compiled.phrasing_count()
+                    } else {
+                        compiled.entry_count()
+                    };
+                    let ours = (0..documents as u32)
+                        .filter(|&doc| terms.score_at(slot, doc).is_some())
+                        .count();
+                    assert_eq!(ours, hits.len(), "{} in {slot:?}", concept.label);
+                    compared += hits.len();
+                }
+            }
+        }
+        assert!(compared > 10_000, "only {compared} scores compared");
+        assert!(with_synonyms > 50, "only {with_synonyms} concepts with synonyms");
+    }
+
+    #[test]
+    fn no_limit_ranks_nothing() {
+        let (_dir, index, _) = generated(50, 3);
+        let concepts = concepts_of(&index, "how do I set up auto reply");
+        let terms: Vec<ConceptTerms<'_>> = concepts.iter().map(|c| ConceptTerms::new(&index.compiled, c)).collect();
+        assert!(rank(&index.compiled, &terms, 0.25, 0).is_empty());
+        assert!(!rank(&index.compiled, &terms, 0.25, 3).is_empty());
+    }
+
+    #[test]
+    fn the_fixture_ranks_as_it_did() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
+        let index = open_or_build(&faq, &dir.path().join("index"), false)
+            .expect("index")
+            .index;
+        let concepts = concepts_of(&index, "can I switch account type");
+        let terms: Vec<ConceptTerms<'_>> = concepts.iter().map(|c| ConceptTerms::new(&index.compiled, c)).collect();
+        let pruned = rank(&index.compiled, &terms, 0.25, 10);
+        assert_same(
+            &pruned,
+            &exhaustive(&index.compiled, &terms, 0.25, 10),
+            "can I switch account type",
+        );
+        assert!(!pruned.is_empty());
+    }
+}
