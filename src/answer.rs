@@ -303,7 +303,7 @@ impl Engine {
     fn analyze_part(&self, focus: &str, context: &str, results: usize) -> Result<PartAnalysis, IndexError> {
         let retrieval = self
             .index
-            .retrieve_focused(&message::for_retrieval(focus), context, results)?;
+            .retrieve_focused(message::without_leading_joiners(focus), context, results)?;
         let signals = signals(&retrieval, 0);
         let out_of_scope = self
             .topics
@@ -567,8 +567,7 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
             context += concept.weight;
         } else {
             focus += concept.weight;
-            // A number the knowledge base never uses ("3 accounts") is not a topic it does not know.
-            if !concept.known && !concept.label.chars().all(|c| c.is_ascii_digit()) {
+            if !concept.known {
                 unknown += concept.weight;
             }
         }
@@ -821,25 +820,6 @@ mod tests {
             &concept("account", 1.0, false),
             &concept("offici account", 1.0, false)
         ));
-    }
-
-    #[test]
-    fn an_unknown_number_is_not_an_unknown_topic() {
-        let mut number = concept("3", 2.0, false);
-        number.known = false;
-        let mut wecom = concept("wecom", 2.0, false);
-        wecom.known = false;
-        let retrieval = Retrieval {
-            corrections: Vec::new(),
-            focus_tokens: Vec::new(),
-            concepts: vec![concept("account", 4.0, false), number, wecom],
-            candidates: vec![candidate("accounts", 5.0, &[("account", MatchField::Question)])],
-        };
-        assert_eq!(
-            signals(&retrieval, 0).unknown,
-            0.25,
-            "wecom is unknown, 3 is only a number"
-        );
     }
 
     #[test]

@@ -292,57 +292,6 @@ pub fn without_leading_joiners(sentence: &str) -> &str {
     }
 }
 
-/// Words of spoken English that say how something is asked, not what: "is it ok to run like 3 accounts", "does
-/// it actually help". The knowledge base's phrasings rarely have them, so they would only dilute how much of a
-/// question an entry covers, and one the knowledge base never uses ("ok") would count as an unknown topic.
-const FILLERS: &[&str] = &[
-    "ok",
-    "okay",
-    "like",
-    "actually",
-    "really",
-    "basically",
-    "kinda",
-    "literally",
-    "honestly",
-    "um",
-    "uh",
-    "hmm",
-    "btw",
-    "pls",
-    "plz",
-    "lol",
-    "anyway",
-    "anyways",
-];
-
-/// What retrieval reads of an asking sentence: without the joiners it opens with and without [`FILLERS`].
-pub fn for_retrieval(sentence: &str) -> String {
-    let sentence = without_leading_joiners(sentence);
-    let mut kept = String::with_capacity(sentence.len());
-    let mut rest = sentence;
-    while !rest.is_empty() {
-        let word_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
-        let (word, after) = rest.split_at(word_end);
-        if word.is_empty() {
-            let next = rest.chars().next().map_or(rest.len(), char::len_utf8);
-            kept.push_str(&rest[..next]);
-            rest = &rest[next..];
-            continue;
-        }
-        let lower = word.to_ascii_lowercase();
-        if !FILLERS.contains(&lower.as_str()) {
-            kept.push_str(word);
-        }
-        rest = after;
-    }
-    if kept.chars().any(char::is_alphanumeric) {
-        kept
-    } else {
-        sentence.to_string()
-    }
-}
-
 /// Whether `sentence` refers back to the question before it: "If not, can I keep both?", "Otherwise what are my
 /// options?", "If we don't have one, …", "如果不行，…".
 pub fn refers_back(sentence: &str) -> bool {
@@ -558,22 +507,6 @@ mod tests {
             "Andrew asks: how much?"
         );
         assert_eq!(without_leading_joiners("And?"), "And?", "nothing would be left");
-    }
-
-    #[test]
-    fn fillers_are_left_out_of_what_is_retrieved() {
-        assert_eq!(
-            for_retrieval("And is it ok to run like 3 accounts?"),
-            "is it  to run  3 accounts?"
-        );
-        assert_eq!(for_retrieval("Does it ACTUALLY help?"), "Does it  help?");
-        assert_eq!(
-            for_retrieval("Likes and unlike stay"),
-            "Likes and unlike stay",
-            "whole words only"
-        );
-        assert_eq!(for_retrieval("ok?"), "ok?", "nothing would be left");
-        assert_eq!(for_retrieval("认证多少钱 ok"), "认证多少钱 ");
     }
 
     #[test]
