@@ -512,8 +512,8 @@ fn part_signals(part: &PartAnalysis, rank: usize) -> Signals {
     }
 }
 
-/// How many runners-up a doubtful best candidate is looked past to: the next two (on the development set, one
-/// more found no further right answer).
+/// How many runners-up a doubtful best candidate is looked past to: the next two (on the development set, the
+/// runner-up alone found one right answer fewer).
 const RUNNERS_UP_CONSIDERED: usize = 2;
 
 /// When the best-scoring candidate of `part` is below `threshold` but a runner-up is trusted above it on its own
