@@ -261,7 +261,8 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// `sentence` without the joiners it opens with ("And also, how long…" is "how long…"), for retrieval: "also"
-/// and "另外" are rare words in the knowledge base, and would match whatever phrasing happens to use them.
+/// and "另外" are rare words in the knowledge base, and would match whatever phrasing happens to use them. Empty
+/// when there is nothing but joiners.
 pub fn without_leading_joiners(sentence: &str) -> &str {
     let mut rest = sentence.trim_start();
     loop {
@@ -279,13 +280,17 @@ pub fn without_leading_joiners(sentence: &str) -> &str {
         } else {
             let end = trimmed.find(|c: char| !c.is_alphanumeric()).unwrap_or(trimmed.len());
             let word = trimmed[..end].to_lowercase();
-            if LEADING_JOINERS.contains(&word.as_str()) && end < trimmed.len() {
+            if LEADING_JOINERS.contains(&word.as_str()) {
                 &trimmed[end..]
             } else {
                 trimmed
             }
         };
-        if next.len() == rest.len() || !next.chars().any(char::is_alphanumeric) {
+        if !next.chars().any(char::is_alphanumeric) {
+            // "Also?" on its own asks nothing: retrieving "also" would answer whatever phrasing has it.
+            return "";
+        }
+        if next.len() == rest.len() {
             return rest.trim_start();
         }
         rest = next;
@@ -506,7 +511,8 @@ mod tests {
             without_leading_joiners("Andrew asks: how much?"),
             "Andrew asks: how much?"
         );
-        assert_eq!(without_leading_joiners("And?"), "And?", "nothing would be left");
+        assert_eq!(without_leading_joiners("And?"), "", "nothing but a joiner");
+        assert_eq!(without_leading_joiners("Also"), "");
     }
 
     #[test]
