@@ -29,10 +29,22 @@ pub struct Signals {
     /// Cosine similarity of the question and the entry's closest phrasing in the semantic model, in [-1, 1]; 0
     /// when the model knows none of the words.
     pub semantic: f32,
+    /// Share of the asking sentence's concept weight (context aside) that the entry's best phrasing matches, in
+    /// [0, 1]: an entry found through the context or its answer's words, and not through what is asked, is doubtful.
+    pub asked_coverage: f32,
+    /// 1 when the question was read as a follow-up of the one before it (with that question as context), else 0:
+    /// its words then come partly from another question.
+    pub follow_up: f32,
+    /// 1 for a question after the first of its message, else 0: the first is what the user came for, and a wrong
+    /// answer to a later one spoils a right answer to it.
+    pub later_part: f32,
 }
 
+/// How many signals the model weighs.
+const FEATURES: usize = 11;
+
 impl Signals {
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; FEATURES] = [
         "coverage",
         "phrasing_coverage",
         "margin",
@@ -41,9 +53,12 @@ impl Signals {
         "length",
         "context",
         "semantic",
+        "asked_coverage",
+        "follow_up",
+        "later_part",
     ];
 
-    pub fn features(&self) -> [f32; 8] {
+    pub fn features(&self) -> [f32; FEATURES] {
         [
             self.coverage,
             self.phrasing_coverage,
@@ -53,6 +68,9 @@ impl Signals {
             self.length,
             self.context,
             self.semantic,
+            self.asked_coverage,
+            self.follow_up,
+            self.later_part,
         ]
     }
 }
@@ -75,15 +93,37 @@ pub struct Calibration {
 /// The shipped model, fitted by `faqbot eval --fit tests/eval/dev.jsonl`.
 const SHIPPED: &str = include_str!("calibration.json");
 
-static SHIPPED_MODEL: LazyLock<Calibration> = LazyLock::new(|| match serde_json::from_str::<Calibration>(SHIPPED) {
-    Ok(model) if model.is_consistent() => model,
-    _ => {
+static SHIPPED_MODEL: LazyLock<Calibration> = LazyLock::new(|| match Calibration::from_json(SHIPPED) {
+    Ok(model) => model,
+    Err(_) => {
         tracing::error!("the shipped calibration does not fit this build's signals; confidence falls back to coverage");
         Calibration::coverage_only()
     }
 });
 
+/// Why a calibration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrationError {
+    #[error("not a calibration: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(
+        "fitted for other signals than this build's ({}), or with a threshold outside 0 to 1: fit it again with `faqbot eval --fit`",
+        Signals::NAMES.join(", ")
+    )]
+    OtherSignals,
+}
+
 impl Calibration {
+    /// A calibration as `faqbot eval --fit` writes it, refused when it was fitted for other signals.
+    pub fn from_json(text: &str) -> Result<Self, CalibrationError> {
+        let model: Calibration = serde_json::from_str(text)?;
+        if model.is_consistent() {
+            Ok(model)
+        } else {
+            Err(CalibrationError::OtherSignals)
+        }
+    }
+
     pub fn shipped() -> &'static Calibration {
         &SHIPPED_MODEL
     }
@@ -137,7 +177,7 @@ impl Calibration {
         const STEPS: usize = 4_000;
         const LEARNING_RATE: f64 = 0.5;
         let n = Signals::NAMES.len();
-        let rows: Vec<[f32; 8]> = samples.iter().map(|(s, _)| s.features()).collect();
+        let rows: Vec<[f32; FEATURES]> = samples.iter().map(|(s, _)| s.features()).collect();
         let count = rows.len().max(1) as f64;
         let mut mean = vec![0.0f64; n];
         for row in &rows {
@@ -220,6 +260,20 @@ mod tests {
             crate::answer::DEFAULT_THRESHOLD,
             "DEFAULT_THRESHOLD is the shipped model's"
         );
+    }
+
+    #[test]
+    fn a_calibration_for_other_signals_is_refused() {
+        let mut model = Calibration::coverage_only();
+        let json = serde_json::to_string(&model).expect("serialises");
+        assert_eq!(Calibration::from_json(&json).expect("consistent"), model);
+        model.features.pop();
+        let json = serde_json::to_string(&model).expect("serialises");
+        assert!(matches!(
+            Calibration::from_json(&json),
+            Err(CalibrationError::OtherSignals)
+        ));
+        assert!(matches!(Calibration::from_json("{"), Err(CalibrationError::Json(_))));
     }
 
     #[test]

@@ -159,6 +159,165 @@ fn ends_with_abbreviation(text: &str) -> bool {
     )
 }
 
+/// Words that join a sentence to the one before it ("And…", "Also, …", "另外…"): they say nothing of what is asked,
+/// so a sentence is read past them, and they mark it as going on about the question before.
+const LEADING_JOINERS: &[&str] = &[
+    "and",
+    "also",
+    "plus",
+    "or",
+    "but",
+    "so",
+    "then",
+    "additionally",
+    "besides",
+    "btw",
+    "ok",
+    "okay",
+    "oh",
+    "well",
+];
+
+/// The same in Chinese, traditional and simplified (and Cantonese "仲有", "咁"), longest first.
+const CHINESE_LEADING_JOINERS: &[&str] = &[
+    "顺便问一下",
+    "順便問一下",
+    "另外",
+    "还有",
+    "還有",
+    "仲有",
+    "以及",
+    "同时",
+    "同時",
+    "并且",
+    "並且",
+    "而且",
+    "此外",
+    "那么",
+    "那麼",
+    "顺便",
+    "順便",
+    "那",
+    "咁",
+    "还",
+    "還",
+];
+
+/// What makes "那" a demonstrative ("那个", "那些", "那种"…) rather than "then".
+const DEMONSTRATIVE_AFTER_NA: &str = "个個些种種边邊里裡样樣位家";
+
+/// English openings that refer back to the question before ("If not, …", "Otherwise…", "What about…"): such a
+/// sentence is about that question's subject whatever words it has of its own.
+const BACK_REFERENCES: &[&[&str]] = &[
+    &["if", "not"],
+    &["if", "so"],
+    &["if", "yes"],
+    &["if", "no"],
+    &["if", "that"],
+    &["if", "this"],
+    &["if", "it"],
+    &["if", "thats"],
+    &["otherwise"],
+    &["in", "that", "case"],
+    &["in", "this", "case"],
+    &["what", "about"],
+    &["how", "about"],
+    &["same", "for"],
+];
+
+/// Negations that make an opening "if" refer back: "If we don't have one, …", "If it isn't possible, …".
+const NEGATIONS: &[&str] = &[
+    "not", "dont", "doesnt", "didnt", "cant", "cannot", "isnt", "arent", "wont", "no", "never", "unable",
+];
+
+/// Chinese openings that refer back: "如果不行…", "如果唔得…", "否则…", "不然…", "那如果…".
+const CHINESE_BACK_REFERENCES: &[&str] = &[
+    "如果不",
+    "如果没",
+    "如果沒",
+    "如果唔",
+    "如果无",
+    "如果無",
+    "要是不",
+    "要是没",
+    "若不",
+    "若没",
+    "否则",
+    "否則",
+    "不然",
+    "这样的话",
+    "這樣的話",
+    "如果是这样",
+    "如果是這樣",
+    "如果可以",
+    "如果行",
+];
+
+/// The lower-case words of `text`, apostrophes dropped ("don't" is "dont").
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace(['\'', '’'], ""))
+}
+
+/// `sentence` without the joiners it opens with ("And also, how long…" is "how long…"), for retrieval: "also"
+/// and "另外" are rare words in the knowledge base, and would match whatever phrasing happens to use them. Empty
+/// when there is nothing but joiners.
+pub fn without_leading_joiners(sentence: &str) -> &str {
+    let mut rest = sentence.trim_start();
+    loop {
+        let trimmed =
+            rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | '-' | '…'));
+        let chinese_joiner = CHINESE_LEADING_JOINERS
+            .iter()
+            .find(|j| trimmed.starts_with(**j))
+            // "那个 300 RMB…" is "that 300 RMB", not "then".
+            .filter(|j| {
+                !(**j == "那" && trimmed["那".len()..].starts_with(|c: char| DEMONSTRATIVE_AFTER_NA.contains(c)))
+            });
+        let next = if let Some(joiner) = chinese_joiner {
+            &trimmed[joiner.len()..]
+        } else {
+            let end = trimmed.find(|c: char| !c.is_alphanumeric()).unwrap_or(trimmed.len());
+            let word = trimmed[..end].to_lowercase();
+            if LEADING_JOINERS.contains(&word.as_str()) {
+                &trimmed[end..]
+            } else {
+                trimmed
+            }
+        };
+        if !next.chars().any(char::is_alphanumeric) {
+            // "Also?" on its own asks nothing: retrieving "also" would answer whatever phrasing has it.
+            return "";
+        }
+        if next.len() == rest.len() {
+            return rest.trim_start();
+        }
+        rest = next;
+    }
+}
+
+/// Whether `sentence` refers back to the question before it: "If not, can I keep both?", "Otherwise what are my
+/// options?", "If we don't have one, …", "如果不行，…".
+pub fn refers_back(sentence: &str) -> bool {
+    let rest = without_leading_joiners(sentence);
+    if rest.chars().any(is_han) {
+        let simplified = crate::search::normalize::normalize(rest);
+        if CHINESE_BACK_REFERENCES
+            .iter()
+            .any(|opening| rest.starts_with(opening) || simplified.starts_with(opening))
+        {
+            return true;
+        }
+    }
+    let opening: Vec<String> = words(rest).take(4).collect();
+    let opens_with =
+        |phrase: &[&str]| phrase.len() <= opening.len() && phrase.iter().zip(&opening).all(|(a, b)| a == b);
+    BACK_REFERENCES.iter().any(|phrase| opens_with(phrase))
+        || (opening.first().is_some_and(|w| w == "if")
+            && opening.iter().skip(1).any(|w| NEGATIONS.contains(&w.as_str())))
+}
+
 /// English words that open a question.
 const QUESTION_OPENERS: &[&str] = &[
     "am", "any", "anyone", "are", "can", "could", "did", "do", "does", "has", "have", "how", "hows", "is", "isnt",
@@ -223,12 +382,17 @@ pub fn asks(sentence: &str) -> bool {
         return true;
     }
     let lower = sentence.to_lowercase();
-    let first_word: String = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .find(|w| !w.is_empty())
-        .unwrap_or_default()
-        .replace('\'', "");
-    if QUESTION_OPENERS.contains(&first_word.as_str()) {
+    // "And if not, what do we miss out on": past the joiners and a reference back, the question word opens it.
+    let opening: Vec<String> = words(without_leading_joiners(&lower)).take(3).collect();
+    let past_back_reference = match opening.as_slice() {
+        [first, second, rest @ ..] if first == "if" && matches!(second.as_str(), "not" | "so" | "yes" | "no") => rest,
+        [first, rest @ ..] if first == "otherwise" => rest,
+        all => all,
+    };
+    if past_back_reference
+        .first()
+        .is_some_and(|word| QUESTION_OPENERS.contains(&word.as_str()))
+    {
         return true;
     }
     if ASKING_PHRASES.iter().any(|phrase| lower.contains(phrase)) {
@@ -312,6 +476,68 @@ mod tests {
             vec![("认证多少钱", true), ("另外要多久才能通过？", true)]
         );
         assert_eq!(split("如果不能改，怎么办？"), vec![("如果不能改，怎么办？", true)]);
+    }
+
+    #[test]
+    fn a_question_word_after_a_joiner_and_a_reference_back_still_asks() {
+        assert_eq!(
+            split("can I pay by card? and if not what are the other ways"),
+            vec![
+                ("can I pay by card?", true),
+                ("and if not what are the other ways", true)
+            ]
+        );
+        assert!(asks("Also how long is the wait"));
+        assert!(asks("otherwise where do we go"));
+        assert!(!asks("and if not, fine."), "no question word: not a question");
+        assert!(!asks("And then we moved to Penang."));
+    }
+
+    #[test]
+    fn leading_joiners_are_left_out_of_what_is_retrieved() {
+        assert_eq!(
+            without_leading_joiners("Also, can we pay monthly?"),
+            "can we pay monthly?"
+        );
+        assert_eq!(without_leading_joiners("And also how long?"), "how long?");
+        assert_eq!(without_leading_joiners("另外需要多久？"), "需要多久？");
+        assert_eq!(without_leading_joiners("還有，費用是多少？"), "費用是多少？");
+        assert_eq!(
+            without_leading_joiners("那个价格是多少？"),
+            "那个价格是多少？",
+            "那个 is \"that\""
+        );
+        assert_eq!(
+            without_leading_joiners("Andrew asks: how much?"),
+            "Andrew asks: how much?"
+        );
+        assert_eq!(without_leading_joiners("And?"), "", "nothing but a joiner");
+        assert_eq!(without_leading_joiners("Also"), "");
+    }
+
+    #[test]
+    fn openings_that_refer_back_to_the_question_before() {
+        for sentence in [
+            "If not, can we keep both?",
+            "And if so, how long does it take?",
+            "If we don't have one, what are our options?",
+            "If it isn't possible, who can help?",
+            "Otherwise is there another way?",
+            "What about a school?",
+            "如果不行，还有别的办法吗？",
+            "如果唔得，點算？",
+            "那如果没有执照呢？",
+        ] {
+            assert!(refers_back(sentence), "{sentence}");
+        }
+        for sentence in [
+            "If I switch, will I lose my followers?",
+            "Can we keep both accounts?",
+            "What does verification cost?",
+            "如果我换类型会怎样？",
+        ] {
+            assert!(!refers_back(sentence), "{sentence}");
+        }
     }
 
     #[test]

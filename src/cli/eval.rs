@@ -27,6 +27,10 @@ pub struct EvalArgs {
     /// Exit 1 when precision when answering is below this (0 to 1)
     #[arg(long, value_name = "RATIO")]
     min_precision: Option<f64>,
+    /// Exit 1 when the share of multi-part messages with every part answered (and none wrongly) is below this
+    /// (0 to 1)
+    #[arg(long, value_name = "RATIO")]
+    min_multipart: Option<f64>,
     /// Also print accuracy, decline rate and precision at every threshold and the one that scores best
     #[arg(long)]
     sweep: bool,
@@ -34,6 +38,10 @@ pub struct EvalArgs {
     /// src/answer/calibration.json); the report is then of the fitted model at its threshold
     #[arg(long)]
     fit: bool,
+    /// Score with the calibration in this file (as --fit --write wrote it) at its threshold, instead of the
+    /// shipped one: to check a model fitted on one set against another before shipping it
+    #[arg(long, value_name = "FILE", conflicts_with = "fit")]
+    calibration: Option<PathBuf>,
     /// With --fit: write the calibration to this file instead of printing it
     #[arg(long, value_name = "FILE", requires = "fit")]
     write: Option<PathBuf>,
@@ -56,7 +64,15 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
             format!("{} ({} questions), {today}", args.file.display(), cases.len()),
         )
     });
-    let (calibration, threshold) = match &fitted {
+    let from_file = match &args.calibration {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read the calibration", path.display()))?;
+            Some(Calibration::from_json(&text).with_context(|| path.display().to_string())?)
+        }
+        None => None,
+    };
+    let (calibration, threshold) = match fitted.as_ref().or(from_file.as_ref()) {
         Some(model) => (model, model.threshold),
         None => (Calibration::shipped(), engine.threshold()),
     };
@@ -89,6 +105,11 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
         ("accuracy", args.min_accuracy, report.overall.accuracy),
         ("decline rate", args.min_decline, report.overall.decline_rate),
         ("precision", args.min_precision, report.overall.precision),
+        (
+            "multi-part completeness",
+            args.min_multipart,
+            report.overall.multipart_rate,
+        ),
     ] {
         if let Some(minimum) = minimum.filter(|minimum| value < *minimum) {
             eprintln!("{name} {value:.3} is below the minimum {minimum:.3}");
