@@ -54,8 +54,7 @@ pub(crate) struct Compiled {
     /// Each phrasing's distinct terms, by term id: phrasing `p`'s are `phrasing_terms[starts[p]..starts[p + 1]]`.
     phrasing_terms: Vec<PhrasingTerm>,
     phrasing_term_starts: Vec<u32>,
-    /// Each entry's phrasing documents, ascending: entry `e`'s are `entry_phrasings[starts[e]..starts[e + 1]]`.
-    entry_phrasings: Vec<u32>,
+    /// Phrasings are numbered entry by entry: entry `e`'s are `phrasing_starts[e]..phrasing_starts[e + 1]`.
     phrasing_starts: Vec<u32>,
     entries: Vec<Arc<Entry>>,
 }
@@ -188,14 +187,28 @@ impl Compiled {
                 ordinal: u64::from(phrasing.entry),
             });
         }
+        // Phrasings are numbered entry by entry, so that an entry's phrasings are one run of numbers.
+        let (by_entry, phrasing_starts) = phrasings_by_entry(&phrasings, records.len());
+        let mut number_of = vec![0u32; phrasings.len()];
+        for (number, &doc) in by_entry.iter().enumerate() {
+            number_of[doc as usize] = number as u32;
+        }
+        let phrasings: Vec<PhrasingDoc> = by_entry.iter().map(|&doc| phrasings[doc as usize]).collect();
+        for posting in &mut phrasing_postings {
+            posting.0 = number_of[posting.0 as usize];
+        }
         phrasing_postings.sort_unstable_by_key(|&(phrasing, term, _)| (phrasing, term));
         let mut phrasing_terms = Vec::with_capacity(phrasing_postings.len());
         let mut phrasing_term_starts = vec![0u32; phrasings.len() + 1];
         for &(phrasing, term, tf_factor) in &phrasing_postings {
             phrasing_terms.push(PhrasingTerm { term, tf_factor });
             phrasing_term_starts[phrasing as usize + 1] += 1;
-            let list = &mut terms[term as usize].fields[Slot::Question as usize];
-            list.postings.push(Posting {
+            let term = &mut terms[term as usize];
+            term.phrasings.push(Posting {
+                doc: phrasing,
+                tf_factor,
+            });
+            term.fields[Slot::Question as usize].postings.push(Posting {
                 doc: phrasings[phrasing as usize].entry,
                 tf_factor,
             });
@@ -230,7 +243,6 @@ impl Compiled {
             }
         }
 
-        let (entry_phrasings, phrasing_starts) = phrasings_by_entry(&phrasings, records.len());
         Ok(Self {
             term_ids,
             terms,
@@ -240,7 +252,6 @@ impl Compiled {
             phrasings,
             phrasing_terms,
             phrasing_term_starts,
-            entry_phrasings,
             phrasing_starts,
             entries: records.into_iter().flatten().collect(),
         })
@@ -280,12 +291,12 @@ impl Compiled {
         self.terms.get(term as usize).map_or(0.0, |t| t.question_idf)
     }
 
-    /// The entry's phrasing documents, ascending.
-    pub(crate) fn phrasings_of(&self, ordinal: u32) -> &[u32] {
+    /// The entry's phrasings: a run of numbers, in the order of the index's documents.
+    pub(crate) fn phrasings_of(&self, ordinal: u32) -> std::ops::Range<u32> {
         let ordinal = ordinal as usize;
         match (self.phrasing_starts.get(ordinal), self.phrasing_starts.get(ordinal + 1)) {
-            (Some(&start), Some(&end)) => &self.entry_phrasings[start as usize..end as usize],
-            _ => &[],
+            (Some(&start), Some(&end)) => start..end,
+            _ => 0..0,
         }
     }
 
@@ -343,7 +354,8 @@ impl Compiled {
     }
 }
 
-/// Each entry's phrasing documents, ascending, as one list and where each entry's part starts (a last start ends it).
+/// The phrasing documents entry by entry (each entry's ascending) and where each entry's run starts (a last start
+/// ends it).
 fn phrasings_by_entry(phrasings: &[PhrasingDoc], entries: usize) -> (Vec<u32>, Vec<u32>) {
     let mut starts = vec![0u32; entries + 1];
     for phrasing in phrasings {

@@ -79,7 +79,7 @@ pub(crate) fn coverage(concepts: &[Concept], matches: &[ConceptMatch]) -> f32 {
 /// its IDF: a question that contains every telling word of a phrasing asks it, whatever context it adds.
 pub(crate) fn phrasing_coverage(compiled: &Compiled, ordinal: u32, question_terms: &TermSet) -> f32 {
     let mut best: f32 = 0.0;
-    for &doc in compiled.phrasings_of(ordinal) {
+    for doc in compiled.phrasings_of(ordinal) {
         let (mut covered, mut total) = (0.0, 0.0);
         for term in compiled.phrasing_terms(doc) {
             let weight = compiled.term_question_idf(term.term);

@@ -45,6 +45,9 @@ pub(crate) struct TermPostings {
     pub(crate) fields: [PostingList; 3],
     /// BM25's idf among phrasings (not entries, which the question list holds).
     pub(crate) question_idf: f32,
+    /// The phrasings that hold the term, by number, with their tf factors (the weight is the question list's):
+    /// scoring one entry exactly looks up only its own run of phrasings here.
+    pub(crate) phrasings: Vec<Posting>,
 }
 
 impl TermPostings {

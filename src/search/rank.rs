@@ -205,20 +205,10 @@ impl Scratch {
         best
     }
 
-    /// The entry's exact score: its best phrasing, from each phrasing's terms, and its answer and tags score; `None`
-    /// when nothing matches after all (the tokens of a phrase are in the entry's phrasings, but in no one phrasing).
+    /// The entry's exact score: its best phrasing and its answer and tags score; `None` when nothing matches after
+    /// all (the tokens of a phrase are in the entry's phrasings, but in no one phrasing).
     fn exact(&self, ranking: &Ranking<'_, '_>, ordinal: u32) -> Option<Ranked> {
-        let mut phrasing: Option<(f32, u32)> = None;
-        for &doc in ranking.compiled.phrasings_of(ordinal) {
-            let total: f32 = ranking
-                .concepts
-                .iter()
-                .filter_map(|concept| concept.score_at(Slot::Question, doc))
-                .sum();
-            if total > 0.0 && phrasing.is_none_or(|(best, _)| total > best) {
-                phrasing = Some((total, doc));
-            }
-        }
+        let phrasing = best_phrasing(ranking, ordinal);
         let answer_score = self.sums[ordinal as usize][1];
         if phrasing.is_none() && answer_score == 0.0 {
             return None;
@@ -235,6 +225,102 @@ impl Scratch {
         for ordinal in self.touched.drain(..) {
             self.sums[ordinal as usize] = [0.0; 2];
         }
+    }
+}
+
+thread_local! {
+    /// Per phrasing of the entry being scored: the sum over concepts, and the current concept's best alternative.
+    static PHRASING_SCRATCH: RefCell<(Vec<f32>, Vec<f32>)> = RefCell::default();
+}
+
+/// The entry's best phrasing, its score and number: each concept's best alternative in each phrasing, summed. For
+/// an entry of many phrasings (the shipped faq/ has about fifty per entry), from the terms' phrasing lists cut to
+/// the entry's run of phrasings (a binary search per token), so that the cost is that of its matching phrasings.
+fn best_phrasing(ranking: &Ranking<'_, '_>, ordinal: u32) -> Option<(f32, u32)> {
+    let run = ranking.compiled.phrasings_of(ordinal);
+    let (start, count) = (run.start, run.len());
+    if count <= FEW_PHRASINGS {
+        return best_of_few(ranking, run);
+    }
+    PHRASING_SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let (totals, best) = &mut *scratch;
+        totals.clear();
+        totals.resize(count, 0.0);
+        let mut matched = false;
+        for concept in ranking.concepts {
+            best.clear();
+            best.resize(count, 0.0);
+            for alternative in &concept.alternatives {
+                alternative_in_run(alternative, run.clone(), |number, score| {
+                    let slot = &mut best[(number - start) as usize];
+                    *slot = slot.max(score);
+                });
+            }
+            for (total, &score) in totals.iter_mut().zip(best.iter()) {
+                if score > 0.0 {
+                    *total += score;
+                    matched = true;
+                }
+            }
+        }
+        if !matched {
+            return None;
+        }
+        let mut phrasing: Option<(f32, u32)> = None;
+        for (i, &total) in totals.iter().enumerate() {
+            if total > 0.0 && phrasing.is_none_or(|(best, _)| total > best) {
+                phrasing = Some((total, start + i as u32));
+            }
+        }
+        phrasing
+    })
+}
+
+/// An entry of this many phrasings or fewer is scored phrasing by phrasing from each phrasing's few terms, which is
+/// cheaper than cutting long phrasing lists to its run; the scores are the same.
+const FEW_PHRASINGS: usize = 12;
+
+fn best_of_few(ranking: &Ranking<'_, '_>, run: std::ops::Range<u32>) -> Option<(f32, u32)> {
+    let mut phrasing: Option<(f32, u32)> = None;
+    for doc in run {
+        let total: f32 = ranking
+            .concepts
+            .iter()
+            .filter_map(|concept| concept.score_at(Slot::Question, doc))
+            .sum();
+        if total > 0.0 && phrasing.is_none_or(|(best, _)| total > best) {
+            phrasing = Some((total, doc));
+        }
+    }
+    phrasing
+}
+
+/// Calls `visit(phrasing, score)` for each phrasing of the run holding every token of the alternative.
+fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, mut visit: impl FnMut(u32, f32)) {
+    let mut lists = Vec::with_capacity(alternative.terms.len());
+    for term in &alternative.terms {
+        let Some((_, postings)) = term else { return };
+        let all = &postings.phrasings;
+        let from = all.partition_point(|p| p.doc < run.start);
+        let to = from + all[from..].partition_point(|p| p.doc < run.end);
+        if from == to {
+            return;
+        }
+        lists.push((postings.fields[Slot::Question as usize].weight, &all[from..to]));
+    }
+    let Some(&(_, shortest)) = lists.iter().min_by_key(|(_, list)| list.len()) else {
+        return;
+    };
+    'phrasings: for posting in shortest {
+        let mut sum = 0.0;
+        for (weight, list) in &lists {
+            match list.binary_search_by_key(&posting.doc, |p| p.doc) {
+                Ok(at) => sum += weight * alternative.boost * list[at].tf_factor,
+                Err(_) => continue 'phrasings,
+            }
+        }
+        visit(posting.doc, sum);
     }
 }
 
@@ -321,7 +407,7 @@ mod tests {
         let mut ranked: Vec<Ranked> = (0..compiled.entry_count() as u32)
             .filter_map(|ordinal| {
                 let mut phrasing: Option<(f32, u32)> = None;
-                for &doc in compiled.phrasings_of(ordinal) {
+                for doc in compiled.phrasings_of(ordinal) {
                     let matched: Vec<f32> = concepts
                         .iter()
                         .filter_map(|c| c.score_at(Slot::Question, doc))
@@ -424,10 +510,9 @@ mod tests {
                 .expect("phrasing")
                 .first(address.doc_id)
                 .expect("phrasing number");
-            *compiled
+            compiled
                 .phrasings_of(entry as u32)
-                .iter()
-                .find(|&&doc| compiled.phrasing(doc).position == position as u32)
+                .find(|&doc| compiled.phrasing(doc).position == position as u32)
                 .expect("the phrasing")
         };
         let entry_ordinal = |address: DocAddress| -> u32 {
