@@ -146,3 +146,51 @@ impl PhrasingEmbeddings {
             .fold(0.0, f32::max)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::search::store::current_generation;
+    use crate::search::{Freshness, RebuildReason, SearchIndex, open_or_build};
+
+    #[test]
+    fn a_cut_embeddings_file_is_damage_and_the_next_start_rebuilds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (faq, index) = (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq"),
+            dir.path().join("index"),
+        );
+        open_or_build(&faq, &index, false).expect("index");
+        let generation = current_generation(&index).expect("a generation");
+        let file = generation.join(EMBEDDINGS_FILE);
+        let bytes = std::fs::read(&file).expect("the embeddings");
+        assert!(bytes.len() > HEADER_BYTES, "rows were written");
+        std::fs::write(&file, &bytes[..bytes.len() - 7]).expect("cut it");
+        let error = SearchIndex::open(&generation).err().expect("refused");
+        assert!(
+            matches!(&error, IndexError::Damaged { files, .. } if files == &[EMBEDDINGS_FILE.to_string()]),
+            "{error:?}"
+        );
+        let reopened = open_or_build(&faq, &index, false).expect("rebuilt");
+        assert!(
+            matches!(reopened.freshness, Freshness::Rebuilt(RebuildReason::Broken(_))),
+            "{:?}",
+            reopened.freshness
+        );
+    }
+
+    #[test]
+    fn quantised_rows_keep_the_cosine() {
+        let model = SemanticModel::embedded().expect("the shipped table");
+        let embed = |text: &str| model.embed_words(text.split(' ')).expect("known words");
+        let (a, b) = (embed("verification fee cost"), embed("how much does it cost"));
+        let mut row = Vec::new();
+        push_row(&mut row, b.as_slice());
+        let scale = f32::from_le_bytes([row[0], row[1], row[2], row[3]]);
+        let quantised = scale * crate::search::semantic::dot_quantized(a.as_slice(), &row[4..]);
+        let exact = crate::search::semantic::cosine(&a, &b);
+        assert!((quantised - exact).abs() < 0.005, "{quantised} against {exact}");
+    }
+}
