@@ -238,10 +238,15 @@ thread_local! {
 /// the entry's run of phrasings (a binary search per token), so that the cost is that of its matching phrasings.
 fn best_phrasing(ranking: &Ranking<'_, '_>, ordinal: u32) -> Option<(f32, u32)> {
     let run = ranking.compiled.phrasings_of(ordinal);
-    let (start, count) = (run.start, run.len());
-    if count <= FEW_PHRASINGS {
-        return best_of_few(ranking, run);
+    if run.len() <= FEW_PHRASINGS {
+        best_of_few(ranking, run)
+    } else {
+        best_of_run(ranking, run)
     }
+}
+
+fn best_of_run(ranking: &Ranking<'_, '_>, run: std::ops::Range<u32>) -> Option<(f32, u32)> {
+    let (start, count) = (run.start, run.len());
     PHRASING_SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let (totals, best) = &mut *scratch;
@@ -569,6 +574,50 @@ mod tests {
         }
         assert!(compared > 10_000, "only {compared} scores compared");
         assert!(with_synonyms > 50, "only {with_synonyms} concepts with synonyms");
+    }
+
+    /// Entries of many phrasings are scored from the phrasing lists cut to their run: the same phrasing and score
+    /// as phrasing by phrasing, on the shipped faq/ (about fifty phrasings per entry) and the regression questions.
+    #[test]
+    fn both_ways_of_scoring_an_entry_agree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let index = open_or_build(&root.join("faq"), &dir.path().join("index"), false)
+            .expect("index")
+            .index;
+        let compiled = &index.compiled;
+        let cases = std::fs::read_to_string(root.join("tests/eval/questions.jsonl")).expect("questions");
+        let (mut compared, mut large) = (0, 0);
+        for line in cases.lines() {
+            let case: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let question = case["q"].as_str().expect("a question");
+            let concepts = concepts_of(&index, question);
+            let terms: Vec<ConceptTerms<'_>> = concepts.iter().map(|c| ConceptTerms::new(compiled, c)).collect();
+            let ranking = Ranking {
+                compiled,
+                concepts: &terms,
+                answer_weight: 0.25,
+                limit: 4,
+            };
+            for ordinal in 0..compiled.entry_count() as u32 {
+                let run = compiled.phrasings_of(ordinal);
+                large += usize::from(run.len() > FEW_PHRASINGS);
+                let (by_run, by_phrasing) = (best_of_run(&ranking, run.clone()), best_of_few(&ranking, run));
+                assert_eq!(
+                    by_run.map(|(_, doc)| doc),
+                    by_phrasing.map(|(_, doc)| doc),
+                    "{question}: entry {ordinal}"
+                );
+                if let (Some((a, _)), Some((b, _))) = (by_run, by_phrasing) {
+                    assert!(close(a, b), "{question}: entry {ordinal}: {a} against {b}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(
+            compared > 500 && large > 1_000,
+            "only {compared} phrasings compared, {large} large entries"
+        );
     }
 
     #[test]
