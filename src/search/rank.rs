@@ -20,7 +20,7 @@ use std::cell::RefCell;
 
 use super::compiled::Compiled;
 use super::concepts::{Alternative, ConceptTerms};
-use super::postings::Slot;
+use super::postings::{Posting, Slot};
 
 /// Bounds are sums of the same products as the scores, added in another order: a hair of slack keeps rounding
 /// from ever pruning an entry that would tie.
@@ -47,9 +47,10 @@ struct Scratch {
     /// The current concept's best alternative, per entry, for concepts of several alternatives.
     concept_best: Vec<f32>,
     touched_concept: Vec<u32>,
-    /// The `limit` touched entries of highest bound, highest first.
-    top: Vec<(f32, u32)>,
-    /// Touched entries whose bound reaches a score the `limit`-th entry has for certain.
+    /// Each touched entry's bound, with its number.
+    bounds: Vec<(f32, u32)>,
+    /// Touched entries outside the `limit` of highest bound whose bound reaches a score the `limit`-th entry has for
+    /// certain.
     contenders: Vec<(f32, u32)>,
 }
 
@@ -108,6 +109,22 @@ impl Scratch {
     /// Adds the concept's best alternative in the field to each entry it reaches.
     fn walk(&mut self, concept: &ConceptTerms<'_>, slot: Slot) {
         let sum = usize::from(slot != Slot::Question);
+        // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
+        if let [alternative] = concept.alternatives.as_slice()
+            && let [term] = alternative.terms.as_slice()
+        {
+            if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
+                let weight = list.weight * alternative.boost;
+                for posting in &list.postings {
+                    let sums = &mut self.sums[posting.doc as usize];
+                    if sums[0] == 0.0 && sums[1] == 0.0 {
+                        self.touched.push(posting.doc);
+                    }
+                    sums[sum] += weight * posting.tf_factor;
+                }
+            }
+            return;
+        }
         let add = |scratch: &mut Self, ordinal: u32, score: f32| {
             let sums = &mut scratch.sums[ordinal as usize];
             if sums[0] == 0.0 && sums[1] == 0.0 {
@@ -143,38 +160,30 @@ impl Scratch {
         (question + answer_weight * answer) * BOUND_SLACK
     }
 
-    /// Fills `top` with the `limit` touched entries of highest bound, highest first.
-    fn top_by_bound(&mut self, ranking: &Ranking<'_, '_>) {
-        let limit = ranking.limit;
-        let mut top = std::mem::take(&mut self.top);
-        top.clear();
-        for &ordinal in &self.touched {
-            let entry = (self.bound(ranking.answer_weight, ordinal), ordinal);
-            if top.len() == limit && by_bound(&entry, &top[limit - 1]).is_ge() {
-                continue;
-            }
-            let at = top.partition_point(|kept| by_bound(kept, &entry).is_lt());
-            top.insert(at, entry);
-            top.truncate(limit);
-        }
-        self.top = top;
-    }
-
     /// The best entries by exact score, scoring exactly only those whose bound could place them.
     fn best(&mut self, ranking: &Ranking<'_, '_>) -> Vec<Ranked> {
         let limit = ranking.limit;
-        self.top_by_bound(ranking);
-        let mut best: Vec<Ranked> = self
-            .top
+        let mut bounds = std::mem::take(&mut self.bounds);
+        bounds.clear();
+        bounds.extend(
+            self.touched
+                .iter()
+                .map(|&ordinal| (self.bound(ranking.answer_weight, ordinal), ordinal)),
+        );
+        // The `limit` of highest bound first (a selection, not a sort: most touched entries never place), then the
+        // others.
+        let first = limit.min(bounds.len());
+        if bounds.len() > limit {
+            bounds.select_nth_unstable_by(limit, by_bound);
+        }
+        let (top, others) = bounds.split_at_mut(first);
+        let mut best: Vec<Ranked> = top
             .iter()
             .filter_map(|&(_, ordinal)| self.exact(ranking, ordinal))
             .collect();
         best.sort_by(by_score);
-        if self.top.len() == self.touched.len() {
-            return best;
-        }
         // The `limit`-th of these exact scores is reached for certain: only an entry whose bound reaches it may
-        // displace one of them.
+        // displace one of them; they are scored best bound first, until the next bound cannot place.
         let certain = if best.len() == limit {
             best[limit - 1].score
         } else {
@@ -182,11 +191,7 @@ impl Scratch {
         };
         let mut contenders = std::mem::take(&mut self.contenders);
         contenders.clear();
-        contenders.extend(self.touched.iter().filter_map(|&ordinal| {
-            let bound = self.bound(ranking.answer_weight, ordinal);
-            let new = bound >= certain && !self.top.iter().any(|&(_, kept)| kept == ordinal);
-            new.then_some((bound, ordinal))
-        }));
+        contenders.extend(others.iter().filter(|(bound, _)| *bound >= certain));
         contenders.sort_unstable_by(by_bound);
         for &(bound, ordinal) in &contenders {
             if best.len() == limit && bound < best[limit - 1].score {
@@ -202,6 +207,7 @@ impl Scratch {
             }
         }
         self.contenders = contenders;
+        self.bounds = bounds;
         best
     }
 
@@ -302,7 +308,7 @@ fn best_of_few(ranking: &Ranking<'_, '_>, run: std::ops::Range<u32>) -> Option<(
 }
 
 /// Calls `visit(phrasing, score)` for each phrasing of the run holding every token of the alternative.
-fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, mut visit: impl FnMut(u32, f32)) {
+fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, visit: impl FnMut(u32, f32)) {
     let mut lists = Vec::with_capacity(alternative.terms.len());
     for term in &alternative.terms {
         let Some((_, postings)) = term else { return };
@@ -312,21 +318,50 @@ fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, 
         if from == to {
             return;
         }
-        lists.push((postings.fields[Slot::Question as usize].weight, &all[from..to]));
+        let weight = postings.fields[Slot::Question as usize].weight * alternative.boost;
+        lists.push((weight, &all[from..to]));
     }
-    let Some(&(_, shortest)) = lists.iter().min_by_key(|(_, list)| list.len()) else {
+    intersect(&lists, visit);
+}
+
+/// Calls `visit(doc, sum)` for each document in every one of the `(weight, postings)` lists, `sum` being each
+/// list's weight times its tf factor there, added up. Walks the shortest list and gallops through the others with
+/// cursors that only move forward: both are sorted, so each lookup starts where the last one ended.
+fn intersect(lists: &[(f32, &[Posting])], mut visit: impl FnMut(u32, f32)) {
+    let Some(shortest) = (0..lists.len()).min_by_key(|&i| lists[i].1.len()) else {
         return;
     };
-    'phrasings: for posting in shortest {
+    let mut cursors = vec![0usize; lists.len()];
+    'documents: for posting in lists[shortest].1 {
         let mut sum = 0.0;
-        for (weight, list) in &lists {
-            match list.binary_search_by_key(&posting.doc, |p| p.doc) {
-                Ok(at) => sum += weight * alternative.boost * list[at].tf_factor,
-                Err(_) => continue 'phrasings,
+        for (i, (weight, list)) in lists.iter().enumerate() {
+            let at = if i == shortest {
+                sum += weight * posting.tf_factor;
+                continue;
+            } else {
+                seek(list, cursors[i], posting.doc)
+            };
+            cursors[i] = at;
+            match list.get(at) {
+                Some(found) if found.doc == posting.doc => sum += weight * found.tf_factor,
+                Some(_) => continue 'documents,
+                None => return,
             }
         }
         visit(posting.doc, sum);
     }
+}
+
+/// The first position at or after `from` whose document is at least `doc`: doubling steps, then a binary search
+/// in the last step.
+fn seek(list: &[Posting], from: usize, doc: u32) -> usize {
+    let (mut low, mut step) = (from, 1);
+    while low + step < list.len() && list[low + step].doc < doc {
+        low += step;
+        step *= 2;
+    }
+    let high = (low + step).min(list.len());
+    low + list[low.min(high)..high].partition_point(|p| p.doc < doc)
 }
 
 /// Higher bound first, then the earlier entry.
@@ -355,24 +390,11 @@ pub(crate) fn walk_alternative(alternative: &Alternative<'_>, slot: Slot, mut vi
     let mut lists = Vec::with_capacity(alternative.terms.len());
     for term in &alternative.terms {
         match term.and_then(|(_, t)| t.list(slot)) {
-            Some(list) => lists.push(list),
+            Some(list) => lists.push((list.weight * alternative.boost, list.postings.as_slice())),
             None => return,
         }
     }
-    // Intersections walk the shortest list and look the others up.
-    let Some(shortest) = lists.iter().min_by_key(|list| list.postings.len()).copied() else {
-        return;
-    };
-    'documents: for posting in &shortest.postings {
-        let mut sum = 0.0;
-        for list in &lists {
-            match list.factor_of(posting.doc) {
-                Some(factor) => sum += list.weight * alternative.boost * factor,
-                None => continue 'documents,
-            }
-        }
-        visit(posting.doc, sum);
-    }
+    intersect(&lists, visit);
 }
 
 #[cfg(test)]
@@ -618,6 +640,57 @@ mod tests {
             compared > 500 && large > 1_000,
             "only {compared} phrasings compared, {large} large entries"
         );
+    }
+
+    /// Galloping intersection against the plain one, on lists of every overlap: none, some, all, and lists whose
+    /// documents run past the shortest's last.
+    #[test]
+    fn galloping_intersection_is_the_plain_one() {
+        let list = |step: u32, count: u32, offset: u32| -> Vec<Posting> {
+            (0..count)
+                .map(|i| Posting {
+                    doc: offset + i * step,
+                    tf_factor: 1.0 + (i % 7) as f32,
+                })
+                .collect()
+        };
+        let lists = [
+            list(1, 500, 0),
+            list(3, 200, 0),
+            list(7, 90, 2),
+            list(2, 3, 998),
+            list(5, 1, 35),
+            Vec::new(),
+        ];
+        let mut compared = 0;
+        for a in &lists {
+            for b in &lists {
+                for c in &lists {
+                    let weighted = [(1.0, a.as_slice()), (0.5, b.as_slice()), (2.0, c.as_slice())];
+                    let mut galloped = Vec::new();
+                    intersect(&weighted, |doc, sum| galloped.push((doc, sum)));
+                    let plain: Vec<(u32, f32)> = a
+                        .iter()
+                        .filter_map(|p| {
+                            let in_b = b.iter().find(|q| q.doc == p.doc)?;
+                            let in_c = c.iter().find(|q| q.doc == p.doc)?;
+                            Some((p.doc, p.tf_factor + 0.5 * in_b.tf_factor + 2.0 * in_c.tf_factor))
+                        })
+                        .collect();
+                    assert_eq!(galloped, plain);
+                    compared += plain.len();
+                }
+            }
+        }
+        assert!(compared > 100, "only {compared} documents in the intersections");
+        for (from, doc) in [(0, 0), (0, 1), (0, 499), (0, 500), (10, 5), (499, 499), (500, 3)] {
+            let expected = lists[0]
+                .iter()
+                .position(|p| p.doc >= doc)
+                .unwrap_or(500)
+                .max(from.min(500));
+            assert_eq!(seek(&lists[0], from, doc), expected, "from {from}, doc {doc}");
+        }
     }
 
     #[test]
