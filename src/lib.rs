@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`faq`] | The knowledge base in `faq/`: entries, rules, synonyms and out-of-scope topics, loaded and validated into problems with a path and line. |
 //! | [`lang`] | Which language a question is in. |
-//! | [`search`] | Text normalisation, the tantivy indexes of `faq/`, the scoring data compiled from them at open, retrieval as a pipeline (words and typos, concepts and synonyms, exact ranking with bounds, semantic reordering from embeddings stored in the index, coverage), which out-of-scope topic a question names (and the check that a term names only its topic), and `index/` as a cache with atomic generation swaps. |
+//! | [`search`] | Text normalisation, the tantivy indexes of `faq/`, the scoring data compiled from them at open, the entry records (held, or read from the store for a large knowledge base), retrieval as a pipeline (words and typos, concepts and synonyms, exact ranking with bounds, semantic reordering from embeddings stored in the index, coverage), which out-of-scope topic a question names (and the check that a term names only its topic), and `index/` as a cache with atomic generation swaps. |
 //! | [`answer`] | The [`Engine`]: a message becomes a [`Reply`] (answer, calibrated confidence, cited rules, suggestions; one per part of a message that asks several things; an out-of-scope pointer; small talk) or a decline. |
 //! | [`live`] | An engine that follows `faq/`: rebuilds aside and swaps in, for the bot, `faqbot chat` and `faqbot serve`. |
 //! | [`present`] | How faqbot says things: the interface texts (English and Chinese), the Markdown walker, the reply layout, and a sink per output format (Telegram HTML, terminal ANSI, plain text, a web page's HTML). |

@@ -91,6 +91,7 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
             }
         }
         document.add_u64(fields.entry, ordinal);
+        document.add_text(fields.id, &entry.id);
         document.add_text(fields.record, serde_json::to_string(entry).map_err(json_error)?);
         entries_writer.add_document(document).map_err(tantivy_error)?;
     }

@@ -1,27 +1,27 @@
-//! The scoring side of an opened index held in memory: postings, BM25 statistics, each phrasing's terms and entry
-//! records read once from the tantivy indexes, so that answering a question is array lookups rather than
+//! The scoring side of an opened index held in memory: postings, BM25 statistics, each phrasing's terms (and the
+//! entry records, `search::records`) read once from the tantivy indexes, so that answering a question is array lookups rather than
 //! building tantivy weights, scorers and collectors, and decoding stored JSON, for every question.
 //!
 //! Scores are tantivy's BM25 to the bit (`search::bm25`); `search::rank` walks these lists for a question.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
 use tantivy::columnar::Column;
 use tantivy::postings::Postings;
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocSet, Searcher, TERMINATED, TantivyDocument};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
 
 use super::bm25::{FieldStats, idf};
 use super::concepts::Alternative;
 use super::postings::{Posting, Slot, TermPostings};
+use super::records::{EntryRecords, HELD_ENTRIES};
 use super::typos::TypoIndex;
 use super::{FaqSchema, IndexError};
-use crate::faq::Entry;
 
-/// Entries are read in document order, so one cached block means each compressed block is decoded once.
-const STORE_BLOCKS_CACHED: usize = 1;
+/// Compressed store blocks each reader keeps decoded: neighbours in the store are neighbours in faq/.
+pub(crate) const STORE_BLOCKS_CACHED: usize = 8;
 
 /// A phrasing document of the questions index.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +56,7 @@ pub(crate) struct Compiled {
     phrasing_term_starts: Vec<u32>,
     /// Phrasings are numbered entry by entry: entry `e`'s are `phrasing_starts[e]..phrasing_starts[e + 1]`.
     phrasing_starts: Vec<u32>,
-    entries: Vec<Arc<Entry>>,
+    pub(crate) records: EntryRecords,
 }
 
 impl Compiled {
@@ -67,10 +67,6 @@ impl Compiled {
         path: &std::path::Path,
     ) -> Result<Self, IndexError> {
         let error = |source| IndexError::Tantivy {
-            path: path.to_path_buf(),
-            source,
-        };
-        let json_error = |source| IndexError::EntryRecord {
             path: path.to_path_buf(),
             source,
         };
@@ -98,36 +94,60 @@ impl Compiled {
             }
         }
 
-        // Entry documents are addressed by their ordinal, which the build numbers from 0.
+        // Entry documents are addressed by their ordinal, which the build numbers from 0; their ids come from a
+        // column and their records stay in the store until needed (`search::records`).
         let mut entry_ordinals: Vec<Vec<u32>> = Vec::new();
-        let mut records: Vec<Option<Arc<Entry>>> = Vec::new();
+        let mut addresses: Vec<Option<(DocAddress, Box<str>)>> = Vec::new();
+        let mut stores = Vec::new();
         for (segment_ord, segment) in entries.segment_readers().iter().enumerate() {
             let column = segment.fast_fields().u64("entry").map_err(error)?;
-            let store = segment
-                .get_store_reader(STORE_BLOCKS_CACHED)
-                .map_err(|e| error(e.into()))?;
+            let id_column =
+                segment
+                    .fast_fields()
+                    .str("id")
+                    .map_err(error)?
+                    .ok_or_else(|| IndexError::MissingValue {
+                        path: path.to_path_buf(),
+                        field: "entries/id",
+                    })?;
+            // The column's dictionary in order once, rather than a dictionary lookup per entry.
+            let mut id_of_ord: Vec<Box<str>> = Vec::with_capacity(id_column.num_terms());
+            let mut terms = id_column.dictionary().stream().map_err(|e| error(e.into()))?;
+            while terms.advance() {
+                id_of_ord.push(String::from_utf8_lossy(terms.key()).into());
+            }
             let mut ordinals = Vec::with_capacity(segment.max_doc() as usize);
             for doc in 0..segment.max_doc() {
                 let ordinal = number(&column, doc, "entries/entry")? as usize;
                 ordinals.push(ordinal as u32);
-                let document: TantivyDocument = store.get(doc).map_err(error)?;
-                let text = |field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
-                let entry: Entry = serde_json::from_str(text(schema.entries.record)).map_err(json_error)?;
-                if records.len() <= ordinal {
-                    records.resize_with(ordinal + 1, || None);
+                let id = id_column
+                    .term_ords(doc)
+                    .next()
+                    .and_then(|ord| id_of_ord.get(ord as usize))
+                    .ok_or_else(|| IndexError::MissingValue {
+                        path: path.to_path_buf(),
+                        field: "entries/id",
+                    })?;
+                if addresses.len() <= ordinal {
+                    addresses.resize_with(ordinal + 1, || None);
                 }
-                records[ordinal] = Some(Arc::new(entry));
+                addresses[ordinal] = Some((DocAddress::new(segment_ord as u32, doc), id.clone()));
             }
-            debug_assert_eq!(segment_ord, entry_ordinals.len());
+            stores.push(
+                segment
+                    .get_store_reader(STORE_BLOCKS_CACHED)
+                    .map_err(|e| error(e.into()))?,
+            );
             entry_ordinals.push(ordinals);
         }
-        let missing = records.iter().position(Option::is_none);
-        if let Some(ordinal) = missing {
+        if let Some(ordinal) = addresses.iter().position(Option::is_none) {
             return Err(IndexError::MissingEntry {
                 path: path.to_path_buf(),
                 ordinal: ordinal as u64,
             });
         }
+        let (addresses, ids): (Vec<DocAddress>, Vec<Box<str>>) = addresses.into_iter().flatten().unzip();
+        let records = EntryRecords::new(path, schema.entries.record, stores, addresses, ids, HELD_ENTRIES)?;
 
         let stats = [
             FieldStats::of(questions, schema.questions.question).map_err(error)?,
@@ -197,26 +217,45 @@ impl Compiled {
         for posting in &mut phrasing_postings {
             posting.0 = number_of[posting.0 as usize];
         }
-        phrasing_postings.sort_unstable_by_key(|&(phrasing, term, _)| (phrasing, term));
-        let mut phrasing_terms = Vec::with_capacity(phrasing_postings.len());
+        // By phrasing, then by term within each: a counting sort, as 100k entries have millions of question
+        // postings and a phrasing has a handful of terms (a general sort was a tenth of opening).
         let mut phrasing_term_starts = vec![0u32; phrasings.len() + 1];
-        for &(phrasing, term, tf_factor) in &phrasing_postings {
-            phrasing_terms.push(PhrasingTerm { term, tf_factor });
+        for &(phrasing, _, _) in &phrasing_postings {
             phrasing_term_starts[phrasing as usize + 1] += 1;
-            let term = &mut terms[term as usize];
-            term.phrasings.push(Posting {
-                doc: phrasing,
-                tf_factor,
-            });
-            term.fields[Slot::Question as usize].postings.push(Posting {
-                doc: phrasings[phrasing as usize].entry,
-                tf_factor,
-            });
         }
         for i in 1..phrasing_term_starts.len() {
             phrasing_term_starts[i] += phrasing_term_starts[i - 1];
         }
+        let mut phrasing_terms = vec![
+            PhrasingTerm {
+                term: 0,
+                tf_factor: 0.0
+            };
+            phrasing_postings.len()
+        ];
+        let mut next = phrasing_term_starts.clone();
+        for &(phrasing, term, tf_factor) in &phrasing_postings {
+            let at = &mut next[phrasing as usize];
+            phrasing_terms[*at as usize] = PhrasingTerm { term, tf_factor };
+            *at += 1;
+        }
+        drop(next);
         drop(phrasing_postings);
+        for (phrasing, bounds) in phrasing_term_starts.windows(2).enumerate() {
+            let own = &mut phrasing_terms[bounds[0] as usize..bounds[1] as usize];
+            own.sort_unstable_by_key(|t| t.term);
+            for &PhrasingTerm { term, tf_factor } in own.iter() {
+                let term = &mut terms[term as usize];
+                term.phrasings.push(Posting {
+                    doc: phrasing as u32,
+                    tf_factor,
+                });
+                term.fields[Slot::Question as usize].postings.push(Posting {
+                    doc: phrasings[phrasing].entry,
+                    tf_factor,
+                });
+            }
+        }
         for term in &mut terms {
             for (slot, list) in term.fields.iter_mut().enumerate() {
                 // Document frequency counts phrasings; the question list keeps an entry once, at its best phrasing.
@@ -253,16 +292,12 @@ impl Compiled {
             phrasing_terms,
             phrasing_term_starts,
             phrasing_starts,
-            entries: records.into_iter().flatten().collect(),
+            records,
         })
     }
 
-    pub(crate) fn entries(&self) -> &[Arc<Entry>] {
-        &self.entries
-    }
-
     pub(crate) fn entry_count(&self) -> usize {
-        self.entries.len()
+        self.records.len()
     }
 
     #[cfg(test)]
@@ -385,7 +420,7 @@ fn phrasings_by_entry(phrasings: &[PhrasingDoc], entries: usize) -> (Vec<u32>, V
 mod tests {
     use std::path::Path;
 
-    use tantivy::Index;
+    use tantivy::{Index, TantivyDocument};
 
     use super::*;
     use crate::search::store::current_generation;
@@ -466,6 +501,7 @@ mod tests {
         let mut document = TantivyDocument::default();
         document.add_text(fields.answer, "Registration is free.");
         document.add_u64(fields.entry, 0);
+        document.add_text(fields.id, "registration");
         document.add_text(fields.record, "{\"id\": ");
         replace_index(&index_dir, ENTRIES_DIR, fields.schema, vec![document]);
         damage_is_reported_and_rebuilt(&index_dir, |error| matches!(error, IndexError::EntryRecord { .. }));

@@ -12,6 +12,7 @@ mod postings;
 pub mod query;
 pub mod question;
 mod rank;
+pub(crate) mod records;
 pub mod schema;
 pub mod scope;
 pub mod semantic;
@@ -21,6 +22,7 @@ mod typos;
 mod words;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use tantivy::directory::MmapDirectory;
@@ -97,7 +99,7 @@ pub enum IndexError {
 /// One opened index generation: the scoring data compiled from both tantivy indexes at open, the entries reader
 /// (one per process, for typo correction and snippets) and the manifest.
 pub struct SearchIndex {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     schema: FaqSchema,
     entries: IndexReader,
     manifest: Manifest,
@@ -142,10 +144,11 @@ impl SearchIndex {
         let compiled = compiled::Compiled::load(&schema, &questions.searcher(), &entries.searcher(), dir)?;
         let phrasing_embeddings = embeddings::PhrasingEmbeddings::open(dir, compiled.entry_count())?;
         let by_id = compiled
-            .entries()
+            .records
+            .ids()
             .iter()
             .enumerate()
-            .map(|(ordinal, entry)| (entry.id.as_str().into(), ordinal))
+            .map(|(ordinal, id)| (id.clone(), ordinal))
             .collect();
         Ok(Self {
             path: dir.to_path_buf(),
@@ -159,15 +162,29 @@ impl SearchIndex {
         })
     }
 
-    /// Every entry in index order, borrowed: listing topics costs no copies.
-    pub fn entry_list(&self) -> impl Iterator<Item = &Entry> {
-        self.compiled.entries().iter().map(|entry| entry.as_ref())
+    /// Every entry in index order, read as the iteration reaches it (a knowledge base too large to hold is read
+    /// from the store, `search::records`). A record that cannot be read is logged and skipped: a listing shows
+    /// what it can.
+    pub fn entry_list(&self) -> impl Iterator<Item = Arc<Entry>> + '_ {
+        (0..self.compiled.entry_count() as u32).filter_map(|ordinal| self.logged_entry(ordinal))
     }
 
-    /// The entry with this id: what a button press looks up.
-    pub fn entry(&self, id: &str) -> Option<&Entry> {
-        let ordinal = *self.by_id.get(id)?;
-        self.compiled.entries().get(ordinal).map(|entry| entry.as_ref())
+    /// Every entry's id in index order, without reading a record.
+    pub fn entry_ids(&self) -> impl Iterator<Item = &str> {
+        self.compiled.records.ids().iter().map(|id| &**id)
+    }
+
+    /// The entry with this id: what a button press looks up. `None` too when its record cannot be read (logged).
+    pub fn entry(&self, id: &str) -> Option<Arc<Entry>> {
+        self.logged_entry(*self.by_id.get(id)? as u32)
+    }
+
+    fn logged_entry(&self, ordinal: u32) -> Option<Arc<Entry>> {
+        self.compiled
+            .records
+            .get(ordinal)
+            .inspect_err(|error| tracing::error!(error = %crate::error_chain::error_chain(error), ordinal, "an entry record cannot be read"))
+            .ok()
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -312,7 +329,7 @@ mod tests {
         let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
         let opened = open_or_build(&faq, &dir.path().join("index"), false).expect("index");
         let index = &opened.index;
-        let listed: Vec<&str> = index.entry_list().map(|entry| entry.id.as_str()).collect();
+        let listed: Vec<String> = index.entry_list().map(|entry| entry.id.clone()).collect();
         let loaded = crate::faq::KnowledgeBase::load(&faq).expect("fixture loads");
         let in_faq: Vec<&str> = loaded
             .knowledge_base
@@ -322,7 +339,7 @@ mod tests {
             .collect();
         assert_eq!(listed, in_faq);
         for id in &listed {
-            assert_eq!(index.entry(id).map(|entry| entry.id.as_str()), Some(*id));
+            assert_eq!(index.entry(id).map(|entry| entry.id.clone()).as_ref(), Some(id));
         }
         assert!(index.entry("no-such-entry").is_none());
     }

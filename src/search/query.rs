@@ -110,13 +110,13 @@ impl SearchIndex {
                     },
                     semantic,
                 )| {
-                    let compiled_entry = &compiled.entries()[ordinal as usize];
+                    let compiled_entry = compiled.records.get(ordinal)?;
                     let matches = concept_matches(&concepts, &terms, phrasing.map(|(_, doc)| doc), ordinal);
                     let matched_question = phrasing.and_then(|(_, doc)| {
                         let position = compiled.phrasing(doc).position as usize;
                         compiled_entry.questions.get(position).cloned()
                     });
-                    Candidate {
+                    Ok(Candidate {
                         phrasing_coverage: phrasing_coverage(compiled, ordinal, &question_terms),
                         semantic,
                         score,
@@ -125,11 +125,11 @@ impl SearchIndex {
                         matched_question,
                         coverage: coverage(&concepts, &matches),
                         matches,
-                        entry: Arc::clone(compiled_entry),
-                    }
+                        entry: compiled_entry,
+                    })
                 },
             )
-            .collect();
+            .collect::<Result<_, IndexError>>()?;
         Ok(Retrieval {
             corrections,
             focus_tokens,

@@ -71,9 +71,18 @@ pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Op
     let _faq_lock = FaqLock::shared(faq_dir);
     remove_dead_builds(index_dir);
     let files = SourceFiles::find(faq_dir)?;
-    let fingerprint = fingerprint(&files);
+    // Taken before the files are read: a write after it changes it, and the next start reads them again.
+    let stat = StatFingerprint::of(&files);
+    let recorded = current_generation(index_dir).and_then(|generation| StatFingerprint::recorded(&generation));
+    let fingerprint = match (&stat, recorded) {
+        (Some(stat), Some((recorded, fingerprint))) if stat.hash == recorded => fingerprint,
+        _ => fingerprint(&files),
+    };
     let (reason, fallback) = match current_state(index_dir, &fingerprint, force) {
         CurrentState::Fresh(index) => {
+            if let Some(stat) = &stat {
+                stat.record(&index.path, &fingerprint);
+            }
             return Ok(Opened {
                 index,
                 freshness: Freshness::Fresh,
@@ -100,11 +109,16 @@ pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Op
         });
     }
     match install(&loaded.knowledge_base, index_dir, &fingerprint, &reason, force) {
-        Ok((index, freshness)) => Ok(Opened {
-            index,
-            freshness,
-            problems: loaded.problems,
-        }),
+        Ok((index, freshness)) => {
+            if let Some(stat) = &stat {
+                stat.record(&index.path, &fingerprint);
+            }
+            Ok(Opened {
+                index,
+                freshness,
+                problems: loaded.problems,
+            })
+        }
         Err(error) => {
             let Some(index) = fallback else { return Err(error) };
             let why = format!("rebuilding {} failed: {}", index_dir.display(), error_chain(&error));
@@ -342,9 +356,146 @@ pub fn fingerprint(files: &SourceFiles) -> String {
     format!("{:016x}", hasher.finish())
 }
 
+/// Where a generation records the stat fingerprint of the faq/ it was found fresh against, and that faq/'s
+/// fingerprint: `<stat> <fingerprint>`.
+const STAT_FINGERPRINT_FILE: &str = "faq-stat";
+
+/// How long after its last change a file may still change again within the same tick of the clock that stamps it:
+/// a faq/ changed more recently than this is not recorded (git's "racily clean" files, handled as git does).
+const RACY_SECONDS: i64 = 2;
+
+/// faq/'s files by name, size, inode, modification and change time: read without opening a file, so that a start
+/// with 100k entries does not read them all to learn that nothing changed. The change time moves on every write
+/// and no program can set it back, so an equal stat fingerprint means equal files; any difference falls back to
+/// [`fingerprint`], which reads them. Only on Unix, where change times exist.
+struct StatFingerprint {
+    hash: String,
+    /// Some file changed within [`RACY_SECONDS`]: equal stamps could still hide a later write, so this one is not
+    /// recorded.
+    racy: bool,
+}
+
+impl StatFingerprint {
+    fn of(files: &SourceFiles) -> Option<Self> {
+        Self::of_at(files, SystemTime::now())
+    }
+
+    /// As taken at `now` (which only decides whether it is racy).
+    #[cfg(unix)]
+    fn of_at(files: &SourceFiles, now: SystemTime) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+        let mut hasher = DefaultHasher::new();
+        let mut latest = i64::MIN;
+        for path in files.all() {
+            path.file_name().hash(&mut hasher);
+            match fs::metadata(path) {
+                Ok(m) => {
+                    (
+                        m.len(),
+                        m.dev(),
+                        m.ino(),
+                        m.mtime(),
+                        m.mtime_nsec(),
+                        m.ctime(),
+                        m.ctime_nsec(),
+                    )
+                        .hash(&mut hasher);
+                    latest = latest.max(m.ctime()).max(m.mtime());
+                }
+                Err(_) => "absent".hash(&mut hasher),
+            }
+        }
+        Some(Self {
+            hash: format!("{:016x}", hasher.finish()),
+            racy: latest > now - RACY_SECONDS,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of_at(_: &SourceFiles, _: SystemTime) -> Option<Self> {
+        None
+    }
+
+    /// The stat fingerprint and fingerprint a generation recorded, if it did.
+    fn recorded(generation: &Path) -> Option<(String, String)> {
+        let text = fs::read_to_string(generation.join(STAT_FINGERPRINT_FILE)).ok()?;
+        let (stat, fingerprint) = text.trim().split_once(' ')?;
+        Some((stat.to_string(), fingerprint.to_string()))
+    }
+
+    /// Records this stat fingerprint for a generation found fresh against `fingerprint`. Best effort: failing only
+    /// costs the next start a read of every file.
+    fn record(&self, generation: &Path, fingerprint: &str) {
+        if self.racy || Self::recorded(generation).is_some_and(|(stat, _)| stat == self.hash) {
+            return;
+        }
+        let temp = generation.join(format!("{TEMP_PREFIX}{STAT_FINGERPRINT_FILE}-{}", std::process::id()));
+        let written = fs::write(&temp, format!("{} {fingerprint}\n", self.hash))
+            .and_then(|()| fs::rename(&temp, generation.join(STAT_FINGERPRINT_FILE)));
+        if let Err(error) = written {
+            let _ = fs::remove_file(&temp);
+            debug!(%error, "could not record the stat fingerprint");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A recorded stat fingerprint stands for reading the files, and any write (even one that keeps the size and
+    /// puts the modification time back) makes opening read them again.
+    #[cfg(unix)]
+    #[test]
+    fn a_recorded_stat_fingerprint_stands_for_reading_the_files_until_one_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq");
+        let faq = dir.path().join("faq");
+        fs::create_dir(&faq).expect("faq/");
+        for item in fs::read_dir(&fixture).expect("fixture") {
+            let path = item.expect("item").path();
+            fs::copy(&path, faq.join(path.file_name().expect("name"))).expect("copy");
+        }
+        let index_dir = dir.path().join("index");
+        let first = open_or_build(&faq, &index_dir, false).expect("built");
+        assert!(matches!(first.freshness, Freshness::Rebuilt(RebuildReason::Missing)));
+        // The files were just written, so opening recorded nothing; taken as if a minute later, it is not racy.
+        let files = SourceFiles::find(&faq).expect("files");
+        let stat = StatFingerprint::of_at(&files, SystemTime::now() + std::time::Duration::from_secs(60))
+            .expect("a stat fingerprint");
+        assert!(!stat.racy);
+        let generation = current_generation(&index_dir).expect("a generation");
+        assert!(StatFingerprint::recorded(&generation).is_none());
+        // Recorded against another faq/'s fingerprint, it is believed: the index is outdated and rebuilt.
+        stat.record(&generation, "0000000000000000");
+        let reopened = open_or_build(&faq, &index_dir, false).expect("rebuilt");
+        assert!(matches!(
+            reopened.freshness,
+            Freshness::Rebuilt(RebuildReason::FaqChanged)
+        ));
+        let generation = current_generation(&index_dir).expect("a generation");
+        stat.record(&generation, &reopened.index.manifest().fingerprint);
+        let fresh = open_or_build(&faq, &index_dir, false).expect("fresh");
+        assert!(matches!(fresh.freshness, Freshness::Fresh));
+        // The same size, the modification time put back: the change time still moves, and the edit is seen.
+        let path = faq.join("registration-cost.md");
+        let modified = fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+        let text = fs::read_to_string(&path).expect("entry");
+        let edited = text.replace("Registering is **free**.", "Registering is **FREE**.");
+        assert_eq!(edited.len(), text.len());
+        fs::write(&path, &edited).expect("edit");
+        File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(modified))
+            .expect("put the modification time back");
+        let edited = open_or_build(&faq, &index_dir, false).expect("rebuilt");
+        assert!(matches!(
+            edited.freshness,
+            Freshness::Rebuilt(RebuildReason::FaqChanged)
+        ));
+    }
 
     #[test]
     fn only_names_this_module_writes_are_ours() {

@@ -199,7 +199,7 @@ impl Conversation {
             .index()
             .entry_list()
             .take(EXAMPLES)
-            .map(|entry| vec![self.entry_button(entry, language)])
+            .map(|entry| vec![self.entry_button(&entry, language)])
             .collect();
         let mut doc = Doc::from_markdown(texts.greeting);
         doc.text("\n\n").markdown(texts.examples);
@@ -213,7 +213,7 @@ impl Conversation {
             engine
                 .index()
                 .entry_list()
-                .map(|entry| vec![self.entry_button(entry, language)])
+                .map(|entry| vec![self.entry_button(&entry, language)])
                 .collect(),
         )
     }
@@ -328,7 +328,7 @@ impl Conversation {
                 .index()
                 .entry_list()
                 .take(MAX_INLINE_RESULTS)
-                .map(|entry| engine.entry_in(entry, language))
+                .map(|entry| engine.entry_in(&entry, language))
                 .collect()
         } else {
             let options = Ask {
@@ -474,9 +474,12 @@ impl Conversation {
         let index = engine.index();
         let found = match wanted {
             EntryRef::Id(id) => index.entry(id),
-            EntryRef::Hash(_) => index.entry_list().find(|entry| wanted.matches(&entry.id)),
+            EntryRef::Hash(_) => index
+                .entry_ids()
+                .find(|id| wanted.matches(id))
+                .and_then(|id| index.entry(id)),
         };
-        found.cloned()
+        found.map(|entry| Entry::clone(&entry))
     }
 
     fn entry_button(&self, entry: &Entry, language: Language) -> Button {

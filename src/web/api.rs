@@ -396,7 +396,11 @@ pub(crate) fn typed(
 async fn entries(State(web): State<Arc<Web>>) -> Result<Json<Value>, ApiError> {
     let conversation = ready(&web)?;
     let engine = conversation.live().current();
-    let entries: Vec<Value> = engine.index().entry_list().map(listing::entry).collect();
+    let entries: Vec<Value> = engine
+        .index()
+        .entry_list()
+        .map(|entry| listing::entry(&entry))
+        .collect();
     Ok(Json(json!({ "entries": entries })))
 }
 
