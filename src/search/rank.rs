@@ -18,6 +18,8 @@
 
 use std::cell::RefCell;
 
+use smallvec::SmallVec;
+
 use super::compiled::Compiled;
 use super::concepts::{Alternative, ConceptTerms};
 use super::postings::{Posting, Slot};
@@ -308,8 +310,8 @@ fn best_of_few(ranking: &Ranking<'_, '_>, run: std::ops::Range<u32>) -> Option<(
 }
 
 /// Calls `visit(phrasing, score)` for each phrasing of the run holding every token of the alternative.
-fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, visit: impl FnMut(u32, f32)) {
-    let mut lists = Vec::with_capacity(alternative.terms.len());
+fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, mut visit: impl FnMut(u32, f32)) {
+    let mut lists: Lists<'_> = SmallVec::new();
     for term in &alternative.terms {
         let Some((_, postings)) = term else { return };
         let all = &postings.phrasings;
@@ -321,8 +323,19 @@ fn alternative_in_run(alternative: &Alternative<'_>, run: std::ops::Range<u32>, 
         let weight = postings.fields[Slot::Question as usize].weight * alternative.boost;
         lists.push((weight, &all[from..to]));
     }
+    // Most alternatives are one word: its cut list is the answer.
+    if let [(weight, list)] = lists.as_slice() {
+        for posting in *list {
+            visit(posting.doc, weight * posting.tf_factor);
+        }
+        return;
+    }
     intersect(&lists, visit);
 }
+
+/// The weighted lists of an alternative's tokens: a few, so kept on the stack (a question scores dozens of
+/// alternatives per entry it scores exactly).
+type Lists<'p> = SmallVec<[(f32, &'p [Posting]); 4]>;
 
 /// Calls `visit(doc, sum)` for each document in every one of the `(weight, postings)` lists, `sum` being each
 /// list's weight times its tf factor there, added up. Walks the shortest list and gallops through the others with
@@ -331,7 +344,7 @@ fn intersect(lists: &[(f32, &[Posting])], mut visit: impl FnMut(u32, f32)) {
     let Some(shortest) = (0..lists.len()).min_by_key(|&i| lists[i].1.len()) else {
         return;
     };
-    let mut cursors = vec![0usize; lists.len()];
+    let mut cursors: SmallVec<[usize; 4]> = smallvec::smallvec![0; lists.len()];
     'documents: for posting in lists[shortest].1 {
         let mut sum = 0.0;
         for (i, (weight, list)) in lists.iter().enumerate() {
@@ -387,7 +400,7 @@ pub(crate) fn walk_alternative(alternative: &Alternative<'_>, slot: Slot, mut vi
         }
         return;
     }
-    let mut lists = Vec::with_capacity(alternative.terms.len());
+    let mut lists: Lists<'_> = SmallVec::new();
     for term in &alternative.terms {
         match term.and_then(|(_, t)| t.list(slot)) {
             Some(list) => lists.push((list.weight * alternative.boost, list.postings.as_slice())),
