@@ -7,6 +7,7 @@
 //! reply at a threshold. `faqbot eval` analyses each question once and decides at every threshold.
 
 pub mod calibration;
+pub mod kind;
 pub mod message;
 pub mod social;
 
@@ -16,6 +17,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use calibration::{Calibration, CalibrationError, Signals};
+pub use kind::Kinds;
 pub use social::Social;
 
 use crate::faq::{Entry, Rule};
@@ -26,7 +28,7 @@ use crate::search::{Concept, ConceptMatch, Correction, IndexError, MatchField, R
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
 /// tests/eval/dev.jsonl as the best sum of accuracy, decline rate and precision when answering
 /// ([`crate::eval::best_threshold`]; a test keeps the two equal).
-pub const DEFAULT_THRESHOLD: f32 = 0.32;
+pub const DEFAULT_THRESHOLD: f32 = 0.36;
 /// The chosen entry plus three runner-up suggestions.
 pub const DEFAULT_RESULTS: usize = 4;
 /// A message asking more things than this gets the first ones answered.
@@ -194,6 +196,10 @@ pub struct PartAnalysis {
     /// Whether the question is about the one before it (few known concepts of its own, or an opening such as
     /// "If not, …"), and so was read with that question as context.
     pub follow_up: bool,
+    /// The sorts of answer the question asks for ("how much", "who"…).
+    pub asked_kinds: Kinds,
+    /// The sorts of answer each candidate's phrasings ask for, in the order of `retrieval.candidates`.
+    pub candidate_kinds: Vec<Kinds>,
 }
 
 /// A later question with no more known concepts than this is a follow-up of the one before.
@@ -206,6 +212,8 @@ pub struct Engine {
     rules: FxHashMap<String, Arc<Rule>>,
     /// The manifest's out-of-scope topics, indexed by their terms' first tokens.
     topics: TopicIndex,
+    /// The sorts of answer each entry gives, by id: read from its phrasings once, not per question.
+    entry_kinds: FxHashMap<String, Kinds>,
 }
 
 impl Engine {
@@ -217,11 +225,16 @@ impl Engine {
             .map(|rule| (rule.id.clone(), Arc::new(rule.clone())))
             .collect();
         let topics = TopicIndex::new(&index.manifest().out_of_scope);
+        let entry_kinds = index
+            .entry_list()
+            .map(|entry| (entry.id.clone(), kind::of_entry(&entry.questions)))
+            .collect();
         Self {
             index,
             threshold,
             rules,
             topics,
+            entry_kinds,
         }
     }
 
@@ -304,19 +317,27 @@ impl Engine {
         let retrieval = self
             .index
             .retrieve_focused(message::without_leading_joiners(focus), context, results)?;
-        let signals = signals(&retrieval, 0);
         let out_of_scope = self
             .topics
             .named_by(&self.index.manifest().out_of_scope, &retrieval.focus_tokens);
         let known_concepts = retrieval.concepts.iter().filter(|c| !c.context && c.known).count();
-        Ok(PartAnalysis {
+        let candidate_kinds = retrieval
+            .candidates
+            .iter()
+            .map(|c| self.entry_kinds.get(&c.entry.id).copied().unwrap_or_default())
+            .collect();
+        let mut part = PartAnalysis {
             text: focus.to_string(),
             retrieval,
-            signals,
+            signals: Signals::default(),
             out_of_scope,
             known_concepts,
             follow_up: false,
-        })
+            asked_kinds: kind::of(message::without_leading_joiners(focus)),
+            candidate_kinds,
+        };
+        part.signals = part_signals(&part, 0);
+        Ok(part)
     }
 
     /// The reply to an analysed message with `calibration` at `threshold`.
@@ -335,7 +356,8 @@ impl Engine {
             topic = part
                 .out_of_scope
                 .or(topic.filter(|_| refers_to_previous(&part.text, part.known_concepts)));
-            let reply = self.decide_part(part, topic, language, calibration, threshold, explain);
+            let part_threshold = calibration.threshold_for(&part.signals, threshold);
+            let reply = self.decide_part(part, topic, language, calibration, part_threshold, explain);
             // A second question answered by the same entry as an earlier one ("Can I switch? Or must I register
             // a new one?") is that question again; one that is weak but closest to an answered entry is too.
             let answered_entry = |id: &str| parts.iter().any(|other| other.answer().is_some_and(|o| o.id == id));
@@ -508,6 +530,11 @@ fn part_signals(part: &PartAnalysis, rank: usize) -> Signals {
     Signals {
         follow_up: part.signals.follow_up,
         later_part: part.signals.later_part,
+        kind_mismatch: f32::from(u8::from(
+            part.candidate_kinds
+                .get(rank)
+                .is_some_and(|entry| part.asked_kinds.mismatch(*entry)),
+        )),
         ..signals(&part.retrieval, rank)
     }
 }
@@ -521,30 +548,42 @@ const RUNNERS_UP_CONSIDERED: usize = 2;
 /// rank on words; the calibration also weighs how much of what is asked a phrasing covers and how close it is in
 /// meaning, so "Will people in China see our international account?" is answered by the entry about visibility
 /// rather than declined for a story-matching entry that scored a little higher. A confident best candidate is
-/// never overruled: reordering them all was measured to trade more right answers for wrong ones.
+/// overruled only when it never answers the sort of thing asked ("Is there any price difference between the two
+/// types?" asks for a price, which the entry on the types never gives) and a runner-up that does is trusted more:
+/// reordering every confident best was measured to trade more right answers for wrong ones.
 fn trusted_runner_up(part: &PartAnalysis, calibration: &Calibration, threshold: f32) -> Option<PartAnalysis> {
-    if part.retrieval.candidates.is_empty() || calibration.confidence(&part.signals) >= threshold {
+    if part.retrieval.candidates.is_empty() {
         return None;
     }
-    let trust = |rank: usize| {
-        calibration.confidence(&Signals {
-            margin: 0.0,
-            ..part_signals(part, rank)
-        })
+    let confidence = calibration.confidence(&part.signals);
+    let doubtful = confidence < threshold;
+    let wrong_kind = part.signals.kind_mismatch > 0.0;
+    if !doubtful && !wrong_kind {
+        return None;
+    }
+    let trusted = |rank: usize| {
+        let signals = part_signals(part, rank);
+        // A best passed over for the sort of answer asked gives way only to one that gives it.
+        let fits = doubtful || signals.kind_mismatch == 0.0;
+        fits.then(|| calibration.confidence(&Signals { margin: 0.0, ..signals }))
     };
     let (best, best_trust) = (1..=RUNNERS_UP_CONSIDERED)
         .take_while(|rank| *rank < part.retrieval.candidates.len())
-        .map(|rank| (rank, trust(rank)))
+        .filter_map(|rank| trusted(rank).map(|t| (rank, t)))
         .fold(None, |best: Option<(usize, f32)>, (rank, t)| match best {
             Some((_, best_trust)) if best_trust >= t => best,
             _ => Some((rank, t)),
         })?;
-    if best_trust < threshold {
+    if best_trust < threshold || best_trust <= confidence {
         return None;
     }
     let mut reranked = part.clone();
     let candidate = reranked.retrieval.candidates.remove(best);
     reranked.retrieval.candidates.insert(0, candidate);
+    if best < reranked.candidate_kinds.len() {
+        let kinds = reranked.candidate_kinds.remove(best);
+        reranked.candidate_kinds.insert(0, kinds);
+    }
     reranked.signals = part_signals(&reranked, 0);
     Some(reranked)
 }
@@ -600,7 +639,25 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
         })
         .map(|word| word.weight)
         .sum();
+    // The leading candidates other than this one: its rivals.
+    let rivals = || {
+        retrieval
+            .candidates
+            .iter()
+            .take(calibration::RIVALS)
+            .enumerate()
+            .filter(move |(i, _)| *i != rank)
+            .map(|(_, c)| c)
+    };
+    let lead = |own: f32, of: fn(&crate::search::Candidate) -> f32| {
+        rivals()
+            .map(of)
+            .fold(None, |best: Option<f32>, v| Some(best.map_or(v, |b| b.max(v))))
+            .map_or(0.0, |rival| own - rival)
+    };
     Signals {
+        phrasing_lead: lead(candidate.phrasing_coverage, |c| c.phrasing_coverage),
+        semantic_lead: lead(candidate.semantic, |c| c.semantic),
         coverage: candidate.coverage,
         phrasing_coverage: candidate.phrasing_coverage,
         margin,
@@ -612,6 +669,7 @@ fn signals(retrieval: &Retrieval, rank: usize) -> Signals {
         asked_coverage: share(asked_in_phrasing, focus),
         follow_up: 0.0,
         later_part: 0.0,
+        kind_mismatch: 0.0,
     }
 }
 
@@ -744,6 +802,8 @@ mod tests {
             out_of_scope: None,
             known_concepts: 2,
             follow_up: false,
+            asked_kinds: Kinds::default(),
+            candidate_kinds: Vec::new(),
         }
     }
 
@@ -763,6 +823,7 @@ mod tests {
             weights,
             bias: -5.0,
             threshold: 0.5,
+            later_part_threshold: None,
             fitted_on: "test".into(),
         }
     }
@@ -880,6 +941,79 @@ mod tests {
         assert!(
             trusted_runner_up(&beyond_reach, &calibration, 0.5).is_none(),
             "only the next {RUNNERS_UP_CONSIDERED} are considered"
+        );
+    }
+
+    /// A model that trusts only an entry that answers the sort of thing asked.
+    fn trusting_the_kind() -> Calibration {
+        let mut model = trusting_asked_coverage();
+        let kind = Signals::NAMES
+            .iter()
+            .position(|name| *name == "kind_mismatch")
+            .expect("a signal");
+        model.weights = vec![0.0; Signals::NAMES.len()];
+        model.weights[kind] = -10.0;
+        model.bias = 5.0;
+        model
+    }
+
+    #[test]
+    fn a_confident_best_that_never_answers_the_sort_asked_gives_way_to_a_runner_up_that_does() {
+        let calibration = trusting_the_kind();
+        let mut part = fee_question(vec![
+            candidate("types", 9.0, &[("fee", MatchField::Answer)]),
+            candidate("other", 8.5, &[]),
+            candidate("fees", 8.0, &[("fee", MatchField::Question)]),
+        ]);
+        let amount = kind::of("How much is the monthly fee?");
+        part.asked_kinds = amount;
+        part.candidate_kinds = vec![Kinds::default(), Kinds::default(), amount];
+        part.signals = part_signals(&part, 0);
+        assert_eq!(part.signals.kind_mismatch, 1.0);
+        assert!(
+            calibration.confidence(&part.signals) < 0.5,
+            "the best is doubted for the sort of answer"
+        );
+        let reordered = trusted_runner_up(&part, &calibration, 0.0).expect("the runner-up that gives a price");
+        assert_eq!(reordered.retrieval.candidates[0].entry.id, "fees");
+        assert_eq!(
+            reordered.candidate_kinds[0], amount,
+            "the kinds follow their candidates"
+        );
+        assert_eq!(reordered.signals.kind_mismatch, 0.0);
+
+        // Passed over for the sort of answer, the best gives way only to a runner-up that gives it.
+        part.candidate_kinds = vec![Kinds::default(); 3];
+        part.signals = part_signals(&part, 0);
+        assert!(trusted_runner_up(&part, &calibration, 0.0).is_none());
+    }
+
+    #[test]
+    fn the_leads_compare_a_candidate_with_the_other_leading_ones() {
+        let mut best = candidate("a", 9.0, &[]);
+        best.phrasing_coverage = 0.9;
+        best.semantic = 0.8;
+        let mut second = candidate("b", 8.0, &[]);
+        second.phrasing_coverage = 0.6;
+        second.semantic = 0.85;
+        let mut third = candidate("c", 7.0, &[]);
+        third.phrasing_coverage = 0.7;
+        let mut fourth = candidate("d", 6.0, &[]);
+        fourth.phrasing_coverage = 1.0;
+        let part = fee_question(vec![best, second, third, fourth]);
+        let first = signals(&part.retrieval, 0);
+        assert!(
+            (first.phrasing_lead - 0.2).abs() < 1e-6,
+            "0.9 against the third's 0.7: {first:?}"
+        );
+        assert!(
+            (first.semantic_lead + 0.05).abs() < 1e-6,
+            "the second is closer in meaning"
+        );
+        let second = signals(&part.retrieval, 1);
+        assert!(
+            (second.phrasing_lead + 0.3).abs() < 1e-6,
+            "against the best; the fourth is no rival"
         );
     }
 

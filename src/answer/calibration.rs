@@ -38,10 +38,24 @@ pub struct Signals {
     /// 1 for a question after the first of its message, else 0: the first is what the user came for, and a wrong
     /// answer to a later one spoils a right answer to it.
     pub later_part: f32,
+    /// 1 when the question asks for a sort of answer (an amount, a duration, a count, a person, a place, a
+    /// reason) that none of the entry's phrasings asks for, else 0 ([`super::kind`]): "How much do agencies
+    /// charge?" is not answered by an entry that never gives a price, however many of its words it shares.
+    pub kind_mismatch: f32,
+    /// The candidate's `phrasing_coverage` minus the best of the other leading candidates' (of the first [`RIVALS`]),
+    /// in [-1, 1]: when another entry's phrasing is covered as well, the words do not tell the two apart, however
+    /// far the scores are.
+    pub phrasing_lead: f32,
+    /// The candidate's `semantic` similarity minus the best of the other leading candidates', in [-2, 2].
+    pub semantic_lead: f32,
 }
 
+/// How many leading candidates (the candidate itself among them) the `*_lead` signals compare: the best and the two
+/// runners-up a doubtful best gives way to, so that a candidate is compared with the same others whatever its rank.
+pub const RIVALS: usize = 3;
+
 /// How many signals the model weighs.
-const FEATURES: usize = 11;
+const FEATURES: usize = 14;
 
 impl Signals {
     pub const NAMES: [&'static str; FEATURES] = [
@@ -56,6 +70,9 @@ impl Signals {
         "asked_coverage",
         "follow_up",
         "later_part",
+        "kind_mismatch",
+        "phrasing_lead",
+        "semantic_lead",
     ];
 
     pub fn features(&self) -> [f32; FEATURES] {
@@ -71,6 +88,9 @@ impl Signals {
             self.asked_coverage,
             self.follow_up,
             self.later_part,
+            self.kind_mismatch,
+            self.phrasing_lead,
+            self.semantic_lead,
         ]
     }
 }
@@ -86,6 +106,12 @@ pub struct Calibration {
     pub bias: f32,
     /// The confidence at which the engine answers: chosen on the development set by `eval::best_threshold`.
     pub threshold: f32,
+    /// The confidence a question after the first of its message must reach, when it is above `threshold`: a wrong
+    /// answer to a later question spoils the right answer to the first (the message is answered wrongly), while a
+    /// later question left unanswered is named as such. Chosen on the development set with `threshold`
+    /// (`eval::fit`); none for a model that answers every question at `threshold`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later_part_threshold: Option<f32>,
     /// Where the model was fitted, for the record: the set, its size, the date.
     pub fitted_on: String,
 }
@@ -142,6 +168,7 @@ impl Calibration {
             weights,
             bias: -6.0,
             threshold: 0.5,
+            later_part_threshold: None,
             fitted_on: "not fitted: the coverage blend".into(),
         }
     }
@@ -154,6 +181,16 @@ impl Calibration {
             && self.weights.len() == n
             && self.scale.iter().all(|s| *s > 0.0)
             && (0.0..=1.0).contains(&self.threshold)
+            && self.later_part_threshold.is_none_or(|t| (0.0..=1.0).contains(&t))
+    }
+
+    /// The threshold for a question of a message at `threshold`: the later-part one for a question after the
+    /// first, when it is higher.
+    pub fn threshold_for(&self, signals: &Signals, threshold: f32) -> f32 {
+        match self.later_part_threshold {
+            Some(later) if signals.later_part > 0.0 => threshold.max(later),
+            _ => threshold,
+        }
     }
 
     /// The probability that the best candidate is right, in [0, 1].
@@ -229,6 +266,7 @@ impl Calibration {
             weights: weights.into_iter().map(round).collect(),
             bias: round(bias),
             threshold: 0.5,
+            later_part_threshold: None,
             fitted_on,
         }
     }
@@ -296,6 +334,33 @@ mod tests {
             0.0,
             "a constant feature gets no weight"
         );
+    }
+
+    #[test]
+    fn later_questions_of_a_message_answer_at_the_later_part_threshold_when_it_is_higher() {
+        let mut model = Calibration::coverage_only();
+        let first = Signals::default();
+        let later = Signals {
+            later_part: 1.0,
+            ..Signals::default()
+        };
+        assert_eq!(model.threshold_for(&later, 0.4), 0.4, "none: every question alike");
+        model.later_part_threshold = Some(0.9);
+        assert_eq!(model.threshold_for(&first, 0.4), 0.4);
+        assert_eq!(model.threshold_for(&later, 0.4), 0.9);
+        assert_eq!(
+            model.threshold_for(&later, 0.95),
+            0.95,
+            "never below the main threshold"
+        );
+        let json = serde_json::to_string(&model).expect("serialises");
+        assert_eq!(Calibration::from_json(&json).expect("consistent"), model);
+        model.later_part_threshold = Some(1.5);
+        let json = serde_json::to_string(&model).expect("serialises");
+        assert!(matches!(
+            Calibration::from_json(&json),
+            Err(CalibrationError::OtherSignals)
+        ));
     }
 
     #[test]

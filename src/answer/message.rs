@@ -104,6 +104,11 @@ fn question_clauses(sentence: &str) -> Vec<&str> {
     for comma in commas {
         let next = comma + sentence[comma..].chars().next().map_or(1, char::len_utf8);
         let before = &sentence[start..comma];
+        // "Are there rules about what we can post, or will our articles get censored?" asks one thing two ways:
+        // a clause that opens with "or" is an alternative of the one before, not a question of its own.
+        if !chinese && opens_with_or(&sentence[next..]) {
+            continue;
+        }
         let (before_asks, after_asks) = if chinese {
             (chinese_asks(before), chinese_clause_asks(&sentence[next..]))
         } else {
@@ -117,6 +122,14 @@ fn question_clauses(sentence: &str) -> Vec<&str> {
     clauses.push(sentence[start..].trim());
     clauses.retain(|clause| clause.chars().any(char::is_alphanumeric));
     clauses
+}
+
+/// Whether a clause opens with "or": "or will our articles get censored?".
+fn opens_with_or(clause: &str) -> bool {
+    clause
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .is_some_and(|w| w.eq_ignore_ascii_case("or"))
 }
 
 /// "and how long does it take": at most one joiner, then a clause opener.
@@ -466,6 +479,14 @@ mod tests {
             split("If I switch, will I lose my followers?"),
             vec![("If I switch, will I lose my followers?", true)],
             "a condition is not a question of its own"
+        );
+        assert_eq!(
+            split("Are there rules about what we can post, or will our articles get censored?"),
+            vec![(
+                "Are there rules about what we can post, or will our articles get censored?",
+                true
+            )],
+            "an alternative introduced by \"or\" is the same question"
         );
         assert_eq!(
             split("Which account should we use, subscription or service?"),
