@@ -11,7 +11,7 @@ pub mod kind;
 pub mod message;
 pub mod social;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -212,8 +212,9 @@ pub struct Engine {
     rules: FxHashMap<String, Arc<Rule>>,
     /// The manifest's out-of-scope topics, indexed by their terms' first tokens.
     topics: TopicIndex,
-    /// The sorts of answer each entry gives, by id: read from its phrasings once, not per question.
-    entry_kinds: FxHashMap<String, Kinds>,
+    /// The sorts of answer each entry gives, by id: read from its phrasings the first time it is a candidate, then
+    /// kept (reading every entry at start would read a large knowledge base's records from the store).
+    entry_kinds: RwLock<FxHashMap<String, Kinds>>,
 }
 
 impl Engine {
@@ -225,16 +226,12 @@ impl Engine {
             .map(|rule| (rule.id.clone(), Arc::new(rule.clone())))
             .collect();
         let topics = TopicIndex::new(&index.manifest().out_of_scope);
-        let entry_kinds = index
-            .entry_list()
-            .map(|entry| (entry.id.clone(), kind::of_entry(&entry.questions)))
-            .collect();
         Self {
             index,
             threshold,
             rules,
             topics,
-            entry_kinds,
+            entry_kinds: RwLock::default(),
         }
     }
 
@@ -321,11 +318,7 @@ impl Engine {
             .topics
             .named_by(&self.index.manifest().out_of_scope, &retrieval.focus_tokens);
         let known_concepts = retrieval.concepts.iter().filter(|c| !c.context && c.known).count();
-        let candidate_kinds = retrieval
-            .candidates
-            .iter()
-            .map(|c| self.entry_kinds.get(&c.entry.id).copied().unwrap_or_default())
-            .collect();
+        let candidate_kinds = retrieval.candidates.iter().map(|c| self.kinds_of(&c.entry)).collect();
         let mut part = PartAnalysis {
             text: focus.to_string(),
             retrieval,
@@ -338,6 +331,25 @@ impl Engine {
         };
         part.signals = part_signals(&part, 0);
         Ok(part)
+    }
+
+    /// The sorts of answer the entry gives, kept after the first time. A poisoned lock only means another thread
+    /// panicked while holding it; the map is still sound.
+    fn kinds_of(&self, entry: &Entry) -> Kinds {
+        if let Some(kinds) = self
+            .entry_kinds
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&entry.id)
+        {
+            return *kinds;
+        }
+        let kinds = kind::of_entry(&entry.questions);
+        self.entry_kinds
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(entry.id.clone(), kinds);
+        kinds
     }
 
     /// The reply to an analysed message with `calibration` at `threshold`.

@@ -51,7 +51,9 @@ impl EntryRecords {
             addresses,
             ids,
             held: Vec::new(),
-            recent: Mutex::new(LruCache::new(NonZeroUsize::MIN.saturating_add(RECENT_ENTRIES - 1))),
+            recent: Mutex::new(LruCache::new(
+                NonZeroUsize::new(RECENT_ENTRIES).unwrap_or(NonZeroUsize::MIN),
+            )),
         };
         if records.addresses.len() <= hold {
             records.held = (0..records.addresses.len() as u32)

@@ -74,9 +74,10 @@ pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Op
     // Taken before the files are read: a write after it changes it, and the next start reads them again.
     let stat = StatFingerprint::of(&files);
     let recorded = current_generation(index_dir).and_then(|generation| StatFingerprint::recorded(&generation));
-    let fingerprint = match (&stat, recorded) {
-        (Some(stat), Some((recorded, fingerprint))) if stat.hash == recorded => fingerprint,
-        _ => fingerprint(&files),
+    let (fingerprint, stat) = match (stat, recorded) {
+        // Recorded already: nothing to record again.
+        (Some(stat), Some((recorded, fingerprint))) if stat.hash == recorded => (fingerprint, None),
+        (stat, _) => (fingerprint(&files), stat),
     };
     let (reason, fallback) = match current_state(index_dir, &fingerprint, force) {
         CurrentState::Fresh(index) => {
@@ -427,7 +428,7 @@ impl StatFingerprint {
     /// Records this stat fingerprint for a generation found fresh against `fingerprint`. Best effort: failing only
     /// costs the next start a read of every file.
     fn record(&self, generation: &Path, fingerprint: &str) {
-        if self.racy || Self::recorded(generation).is_some_and(|(stat, _)| stat == self.hash) {
+        if self.racy {
             return;
         }
         let temp = generation.join(format!("{TEMP_PREFIX}{STAT_FINGERPRINT_FILE}-{}", std::process::id()));
