@@ -28,7 +28,7 @@ use crate::search::{Concept, ConceptMatch, Correction, IndexError, MatchField, R
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
 /// tests/eval/dev.jsonl as the best sum of accuracy, decline rate and precision when answering
 /// ([`crate::eval::best_threshold`]; a test keeps the two equal).
-pub const DEFAULT_THRESHOLD: f32 = 0.36;
+pub const DEFAULT_THRESHOLD: f32 = 0.28;
 /// The chosen entry plus three runner-up suggestions.
 pub const DEFAULT_RESULTS: usize = 4;
 /// A message asking more things than this gets the first ones answered.
@@ -284,7 +284,13 @@ impl Engine {
                     // "If we don't have one, what are our options?" is about the question before it: a follow-up
                     // is read with that question as context too.
                     if let Some(previous) = previous {
-                        if refers_to_previous(focus, part.known_concepts) {
+                        if message::is_ellipsis(focus) {
+                            // "订阅号呢？" asks the question before about something else: read as that question.
+                            part = self.analyze_part(&format!("{previous} {focus}"), &context, results)?;
+                            part.text = focus.to_string();
+                            part.follow_up = true;
+                            part.signals.follow_up = 1.0;
+                        } else if refers_to_previous(focus, part.known_concepts) {
                             part = self.analyze_part(focus, &format!("{context} {previous}"), results)?;
                             part.follow_up = true;
                             part.signals.follow_up = 1.0;

@@ -74,10 +74,12 @@ fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
 
 /// Words that open a question of its own after a comma: "What do I get from verification, who may verify, and is
 /// the fee paid to Tencent?" asks three things. Narrower than [`QUESTION_OPENERS`]: "any", "u" and the like also
-/// open clauses that are not questions.
+/// open clauses that are not questions. Contractions are listed with their apostrophe dropped ("what's" as "whats"),
+/// as clauses are read.
 const CLAUSE_OPENERS: &[&str] = &[
     "how", "what", "which", "who", "when", "where", "why", "is", "are", "can", "could", "do", "does", "did", "will",
-    "would", "should", "must", "have", "has",
+    "would", "should", "must", "have", "has", "whats", "hows", "whos", "wheres", "whens", "whys", "isnt", "arent",
+    "cant", "dont", "doesnt", "wont",
 ];
 
 /// Words that may stand between the comma and the opener ("…, and how long does it take?").
@@ -132,17 +134,24 @@ fn opens_with_or(clause: &str) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case("or"))
 }
 
-/// "and how long does it take": at most one joiner, then a clause opener.
+/// "and how long does it take": at most one joiner, then a clause opener. "When" opens a question only when a verb
+/// follows ("when do we pay"): "When the verification renews, do we…" is one question with a time clause.
 fn english_clause_asks(clause: &str) -> bool {
     let words: Vec<String> = clause
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
-        .take(2)
+        .take(3)
         .map(|w| w.to_lowercase().replace('\'', ""))
         .collect();
+    let opens_question = |opener: &str, next: Option<&String>| {
+        CLAUSE_OPENERS.contains(&opener)
+            && (opener != "when" || next.is_some_and(|next| CLAUSE_OPENERS.contains(&next.as_str())))
+    };
     match words.as_slice() {
-        [first, ..] if CLAUSE_OPENERS.contains(&first.as_str()) => true,
-        [joiner, opener] => CLAUSE_JOINERS.contains(&joiner.as_str()) && CLAUSE_OPENERS.contains(&opener.as_str()),
+        [first, rest @ ..] if opens_question(first, rest.first()) => true,
+        [joiner, opener, rest @ ..] => {
+            CLAUSE_JOINERS.contains(&joiner.as_str()) && opens_question(opener, rest.first())
+        }
         _ => false,
     }
 }
@@ -319,6 +328,7 @@ pub fn refers_back(sentence: &str) -> bool {
         if CHINESE_BACK_REFERENCES
             .iter()
             .any(|opening| rest.starts_with(opening) || simplified.starts_with(opening))
+            || is_ellipsis(rest)
         {
             return true;
         }
@@ -329,6 +339,21 @@ pub fn refers_back(sentence: &str) -> bool {
     BACK_REFERENCES.iter().any(|phrase| opens_with(phrase))
         || (opening.first().is_some_and(|w| w == "if")
             && opening.iter().skip(1).any(|w| NEGATIONS.contains(&w.as_str())))
+}
+
+/// At most this many characters stand before the 呢 of an elliptical question ("订阅号呢？").
+const MAX_ELLIPSIS_CHARS: usize = 8;
+
+/// "订阅号呢？" ("and a subscription account?"): a few words and 呢, with no question word of their own, ask the
+/// question before about something else, so that question is what they ask.
+pub fn is_ellipsis(sentence: &str) -> bool {
+    let simplified = crate::search::normalize::normalize(without_leading_joiners(sentence));
+    let body = simplified.trim_end_matches(|c: char| !c.is_alphanumeric());
+    body.strip_suffix('呢').is_some_and(|stem| {
+        !stem.is_empty()
+            && stem.chars().count() <= MAX_ELLIPSIS_CHARS
+            && !CHINESE_QUESTION_WORDS.iter().any(|word| stem.contains(word))
+    })
 }
 
 /// English words that open a question.
@@ -476,6 +501,23 @@ mod tests {
             ]
         );
         assert_eq!(
+            split("What's the difference between the two, and which one lets me run ads?"),
+            vec![
+                ("What's the difference between the two", true),
+                ("and which one lets me run ads?", true),
+            ],
+            "a contraction opens a question as its full form does"
+        );
+        assert_eq!(
+            split("When the verification renews, do we send the documents again?"),
+            vec![("When the verification renews, do we send the documents again?", true)],
+            "a time clause is not a question of its own"
+        );
+        assert_eq!(
+            split("When do we pay, and how much is it?"),
+            vec![("When do we pay", true), ("and how much is it?", true)]
+        );
+        assert_eq!(
             split("If I switch, will I lose my followers?"),
             vec![("If I switch, will I lose my followers?", true)],
             "a condition is not a question of its own"
@@ -548,6 +590,8 @@ mod tests {
             "如果不行，还有别的办法吗？",
             "如果唔得，點算？",
             "那如果没有执照呢？",
+            "订阅号呢？",
+            "那服務號呢",
         ] {
             assert!(refers_back(sentence), "{sentence}");
         }
@@ -556,6 +600,7 @@ mod tests {
             "Can we keep both accounts?",
             "What does verification cost?",
             "如果我换类型会怎样？",
+            "订阅号一天能发几次呢？",
         ] {
             assert!(!refers_back(sentence), "{sentence}");
         }

@@ -58,19 +58,26 @@ impl SearchIndex {
                 continue;
             }
             let stemmer = stemmer.get_or_insert_with(tokenizer::text_analyzer);
-            if tokenizer::analyze(stemmer, word)
-                .iter()
-                .any(|stem| self.compiled.knows_token(stem))
-            {
+            let stems = tokenizer::analyze(stemmer, word);
+            // A non-word whose stem the knowledge base knows is mostly an inflection ("wechats"), but may be a typo
+            // of another word that stems alike ("offical" stems as "office" does): only a one-edit word of another
+            // stem replaces it.
+            let stem_known = stems.iter().any(|stem| self.compiled.knows_token(stem));
+            let max_edits = if !stem_known && length >= TWO_EDITS_FROM_CHARS {
+                2
+            } else {
+                1
+            };
+            let Some(to) = self.compiled.nearest_word(word, max_edits) else {
+                continue;
+            };
+            if stem_known && tokenizer::analyze(stemmer, to) == stems {
                 continue;
             }
-            let max_edits = if length >= TWO_EDITS_FROM_CHARS { 2 } else { 1 };
-            if let Some(to) = self.compiled.nearest_word(word, max_edits) {
-                corrections.push(Correction {
-                    from: word.clone(),
-                    to: to.to_string(),
-                });
-            }
+            corrections.push(Correction {
+                from: word.clone(),
+                to: to.to_string(),
+            });
         }
         corrections
     }

@@ -105,7 +105,7 @@ fn a_chinese_question_gets_the_chinese_answer_and_interface() {
 #[test]
 fn typos_are_corrected_and_reported() {
     let workspace = Workspace::shipped();
-    let reply = workspace.ask_json("can i swich my subscripton acount?");
+    let reply = workspace.ask_json("can i swich my subscripton offical acount?");
     assert_eq!(reply["results"][0]["id"], "switch-account-type");
     assert_eq!(reply["answered"], true);
     let corrections: Vec<(String, String)> = reply["corrections"]
@@ -126,6 +126,10 @@ fn typos_are_corrected_and_reported() {
     assert!(
         corrections.contains(&("subscripton".to_string(), "subscription".to_string())),
         "{corrections:?}"
+    );
+    assert!(
+        corrections.contains(&("offical".to_string(), "official".to_string())),
+        "a non-word is corrected though its stem is a knowledge-base word's (office): {corrections:?}"
     );
 }
 

@@ -7,7 +7,8 @@ use faqbot::faq::KnowledgeBase;
 use faqbot::faq::entry::normalize_question;
 
 use crate::util::{
-    CANONICAL_IDS, DEV_SET, EVAL_SET, SHIPPED_FAQ, TEST_SET, Workspace, assert_contains, assert_starts_with, has_han,
+    CANONICAL_IDS, DEV_SET, EVAL_SET, HOLDOUT_SET, SHIPPED_FAQ, TEST_SET, Workspace, assert_contains,
+    assert_starts_with, has_han,
 };
 
 #[test]
@@ -69,7 +70,7 @@ fn answer_quality_stays_above_the_minimums() {
     // The regression set has no multi-part lines: its completeness is 1 by definition.
     for (set, accuracy, decline, precision, multipart) in [
         (EVAL_SET, "0.95", "0.99", "0.97", "1.0"),
-        (DEV_SET, "0.92", "0.97", "0.95", "0.81"),
+        (DEV_SET, "0.93", "0.95", "0.94", "0.85"),
     ] {
         let output = workspace.run(&[
             "eval",
@@ -88,13 +89,14 @@ fn answer_quality_stays_above_the_minimums() {
     }
 }
 
-/// The blind sets: large enough, a quarter or more to decline, every class present, no question in both.
+/// The blind sets: large enough, a quarter or more to decline, every class present, no question in two of them.
 #[test]
-fn the_dev_and_sealed_test_sets_are_large_classed_and_disjoint() {
+fn the_dev_and_sealed_sets_are_large_classed_and_disjoint() {
     let dev = read_cases(std::path::Path::new(DEV_SET)).expect("dev set");
     let test = read_cases(std::path::Path::new(TEST_SET)).expect("test set");
-    for cases in [&dev, &test] {
-        assert!(cases.len() >= 300, "{} questions", cases.len());
+    let holdout = read_cases(std::path::Path::new(HOLDOUT_SET)).expect("holdout set");
+    for (cases, least) in [(&dev, 300), (&test, 300), (&holdout, 180)] {
+        assert!(cases.len() >= least, "{} questions", cases.len());
         let declines = cases.iter().filter(|c| c.expect.is_empty()).count();
         assert!(
             declines * 4 >= cases.len(),
@@ -121,14 +123,19 @@ fn the_dev_and_sealed_test_sets_are_large_classed_and_disjoint() {
                 .all(|c| c.class() == "multipart")
         );
     }
-    let dev_questions: std::collections::HashSet<String> = dev.iter().map(|c| normalize_question(&c.q)).collect();
     // "hi", "ok" and "subscription vs service" are what everyone types; a message with a story is not.
-    let shared: Vec<&str> = test
-        .iter()
-        .filter(|c| c.q.chars().count() > 40 && dev_questions.contains(&normalize_question(&c.q)))
-        .map(|c| c.q.as_str())
-        .collect();
-    assert!(shared.is_empty(), "{shared:?}");
+    let stories = |cases: &[faqbot::eval::Case]| -> std::collections::HashSet<String> {
+        cases
+            .iter()
+            .filter(|c| c.q.chars().count() > 40)
+            .map(|c| normalize_question(&c.q))
+            .collect()
+    };
+    for (one, other) in [(&dev, &test), (&dev, &holdout), (&test, &holdout)] {
+        let (one, other) = (stories(one), stories(other));
+        let shared: Vec<&String> = one.intersection(&other).collect();
+        assert!(shared.is_empty(), "{shared:?}");
+    }
 }
 
 #[test]
