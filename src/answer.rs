@@ -212,9 +212,10 @@ pub struct Engine {
     rules: FxHashMap<String, Arc<Rule>>,
     /// The manifest's out-of-scope topics, indexed by their terms' first tokens.
     topics: TopicIndex,
-    /// The sorts of answer each entry gives, by id: read from its phrasings the first time it is a candidate, then
-    /// kept (reading every entry at start would read a large knowledge base's records from the store).
-    entry_kinds: RwLock<FxHashMap<String, Kinds>>,
+    /// The sorts of answer each entry gives, by id and by whether the question has Chinese in it: read from its
+    /// phrasings the first time it is a candidate, then kept (reading every entry at start would read a large
+    /// knowledge base's records from the store).
+    entry_kinds: RwLock<FxHashMap<(String, bool), Kinds>>,
 }
 
 impl Engine {
@@ -324,7 +325,12 @@ impl Engine {
             .topics
             .named_by(&self.index.manifest().out_of_scope, &retrieval.focus_tokens);
         let known_concepts = retrieval.concepts.iter().filter(|c| !c.context && c.known).count();
-        let candidate_kinds = retrieval.candidates.iter().map(|c| self.kinds_of(&c.entry)).collect();
+        let chinese = focus.chars().any(is_han);
+        let candidate_kinds = retrieval
+            .candidates
+            .iter()
+            .map(|c| self.kinds_of(&c.entry, chinese))
+            .collect();
         let mut part = PartAnalysis {
             text: focus.to_string(),
             retrieval,
@@ -339,22 +345,20 @@ impl Engine {
         Ok(part)
     }
 
-    /// The sorts of answer the entry gives, kept after the first time. A poisoned lock only means another thread
-    /// panicked while holding it; the map is still sound.
-    fn kinds_of(&self, entry: &Entry) -> Kinds {
-        if let Some(kinds) = self
-            .entry_kinds
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&entry.id)
-        {
+    /// The sorts of answer the entry gives, kept after the first time: to a question in English, what its English
+    /// phrasings ask (which every entry has, and which need no Chinese normalisation: a one-shot `faqbot ask` in
+    /// English never loads the conversion tables); to one with Chinese in it, what all of them ask. A poisoned lock
+    /// only means another thread panicked while holding it; the map is still sound.
+    fn kinds_of(&self, entry: &Entry, chinese: bool) -> Kinds {
+        let key = (entry.id.clone(), chinese);
+        if let Some(kinds) = self.entry_kinds.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return *kinds;
         }
-        let kinds = kind::of_entry(&entry.questions);
+        let kinds = kind::of_entry(entry.questions.iter().filter(|q| chinese || !q.chars().any(is_han)));
         self.entry_kinds
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(entry.id.clone(), kinds);
+            .insert(key, kinds);
         kinds
     }
 
