@@ -279,19 +279,27 @@ impl Engine {
             [] => parts.push(self.analyze_part(message.trim(), "", results)?),
             [only] => parts.push(self.analyze_part(only, &context, results)?),
             several => {
-                let mut previous: Option<&str> = None;
+                // What the question before was read as: "…几次？订阅号呢？个人号呢？" asks the first question thrice.
+                let mut previous: Option<String> = None;
                 for focus in several.iter().take(MAX_QUESTION_SENTENCES) {
-                    let mut part = self.analyze_part(focus, &context, results)?;
-                    // "If we don't have one, what are our options?" is about the question before it: a follow-up
-                    // is read with that question as context too.
-                    if let Some(previous) = previous {
-                        if message::is_ellipsis(focus) {
-                            // "订阅号呢？" asks the question before about something else: read as that question.
-                            part = self.analyze_part(&format!("{previous} {focus}"), &context, results)?;
+                    let mut read_as = focus.to_string();
+                    let mut part = match &previous {
+                        // "订阅号呢？" asks the question before about something else: it is read as that question
+                        // with its own words added.
+                        Some(previous) if message::is_ellipsis(focus) => {
+                            read_as = format!("{previous} {focus}");
+                            let mut part = self.analyze_part(&read_as, &context, results)?;
                             part.text = focus.to_string();
                             part.follow_up = true;
                             part.signals.follow_up = 1.0;
-                        } else if refers_to_previous(focus, part.known_concepts) {
+                            part
+                        }
+                        _ => self.analyze_part(focus, &context, results)?,
+                    };
+                    if let Some(previous) = &previous {
+                        // "If we don't have one, what are our options?" is about the question before it: a
+                        // follow-up is read with that question as context too.
+                        if !part.follow_up && refers_to_previous(focus, part.known_concepts) {
                             part = self.analyze_part(focus, &format!("{context} {previous}"), results)?;
                             part.follow_up = true;
                             part.signals.follow_up = 1.0;
@@ -299,7 +307,7 @@ impl Engine {
                         part.signals.later_part = 1.0;
                     }
                     parts.push(part);
-                    previous = Some(focus);
+                    previous = Some(read_as);
                 }
             }
         }
@@ -345,16 +353,22 @@ impl Engine {
         Ok(part)
     }
 
-    /// The sorts of answer the entry gives, kept after the first time: to a question in English, what its English
-    /// phrasings ask (which every entry has, and which need no Chinese normalisation: a one-shot `faqbot ask` in
-    /// English never loads the conversion tables); to one with Chinese in it, what all of them ask. A poisoned lock
-    /// only means another thread panicked while holding it; the map is still sound.
+    /// The sorts of answer the entry gives, kept after the first time: to a question in English, what its phrasings
+    /// without Chinese ask (they need no Chinese normalisation, so that a one-shot `faqbot ask` in English does not
+    /// load the conversion tables), or all of them for an entry that has none; to a question with Chinese in it,
+    /// what all of them ask. A poisoned lock only means another thread panicked while holding it; the map is still
+    /// sound.
     fn kinds_of(&self, entry: &Entry, chinese: bool) -> Kinds {
         let key = (entry.id.clone(), chinese);
         if let Some(kinds) = self.entry_kinds.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return *kinds;
         }
-        let kinds = kind::of_entry(entry.questions.iter().filter(|q| chinese || !q.chars().any(is_han)));
+        let english = || entry.questions.iter().filter(|q| !q.chars().any(is_han));
+        let kinds = if chinese || english().next().is_none() {
+            kind::of_entry(&entry.questions)
+        } else {
+            kind::of_entry(english())
+        };
         self.entry_kinds
             .write()
             .unwrap_or_else(|p| p.into_inner())

@@ -74,13 +74,21 @@ fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
 
 /// Words that open a question of its own after a comma: "What do I get from verification, who may verify, and is
 /// the fee paid to Tencent?" asks three things. Narrower than [`QUESTION_OPENERS`]: "any", "u" and the like also
-/// open clauses that are not questions. Contractions are listed with their apostrophe dropped ("what's" as "whats"),
-/// as clauses are read.
+/// open clauses that are not questions. Contractions of question words are listed with their apostrophe dropped
+/// ("what's" as "whats"), as clauses are read; negated verbs ("don't", "can't") are not: after a comma they mostly
+/// open a statement with its subject dropped ("How do we verify, don't have a licence yet?").
 const CLAUSE_OPENERS: &[&str] = &[
     "how", "what", "which", "who", "when", "where", "why", "is", "are", "can", "could", "do", "does", "did", "will",
-    "would", "should", "must", "have", "has", "whats", "hows", "whos", "wheres", "whens", "whys", "isnt", "arent",
-    "cant", "dont", "doesnt", "wont",
+    "would", "should", "must", "have", "has", "whats", "hows", "whos", "wheres", "whens", "whys",
 ];
+
+/// The verbs after which "when" asks ("when do we pay", "when was it changed") rather than opening a time clause
+/// ("when the verification renews, …"), and the adverbs that may stand between ("when exactly do we pay").
+const VERBS_AFTER_WHEN: &[&str] = &[
+    "am", "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should", "shall", "may",
+    "might", "must", "has", "have", "had",
+];
+const ADVERBS_AFTER_WHEN: &[&str] = &["exactly", "usually", "roughly", "approximately"];
 
 /// Words that may stand between the comma and the opener ("…, and how long does it take?").
 const CLAUSE_JOINERS: &[&str] = &["and", "or", "also", "plus", "then"];
@@ -134,24 +142,21 @@ fn opens_with_or(clause: &str) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case("or"))
 }
 
-/// "and how long does it take": at most one joiner, then a clause opener. "When" opens a question only when a verb
-/// follows ("when do we pay"): "When the verification renews, do we…" is one question with a time clause.
+/// "and how long does it take": at most one joiner, then a clause opener. "When" opens a question only before a
+/// verb ("when do we pay"): "When the verification renews, do we…" is one question with a time clause.
 fn english_clause_asks(clause: &str) -> bool {
-    let words: Vec<String> = clause
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .take(3)
-        .map(|w| w.to_lowercase().replace('\'', ""))
-        .collect();
-    let opens_question = |opener: &str, next: Option<&String>| {
+    let words: Vec<String> = words(clause).take(4).collect();
+    let opens_question = |opener: &str, rest: &[String]| {
+        let verb = rest
+            .iter()
+            .map(String::as_str)
+            .find(|word| !ADVERBS_AFTER_WHEN.contains(word));
         CLAUSE_OPENERS.contains(&opener)
-            && (opener != "when" || next.is_some_and(|next| CLAUSE_OPENERS.contains(&next.as_str())))
+            && (opener != "when" || verb.is_some_and(|verb| VERBS_AFTER_WHEN.contains(&verb)))
     };
     match words.as_slice() {
-        [first, rest @ ..] if opens_question(first, rest.first()) => true,
-        [joiner, opener, rest @ ..] => {
-            CLAUSE_JOINERS.contains(&joiner.as_str()) && opens_question(opener, rest.first())
-        }
+        [first, rest @ ..] if opens_question(first, rest) => true,
+        [joiner, opener, rest @ ..] => CLAUSE_JOINERS.contains(&joiner.as_str()) && opens_question(opener, rest),
         _ => false,
     }
 }
@@ -341,7 +346,8 @@ pub fn refers_back(sentence: &str) -> bool {
             && opening.iter().skip(1).any(|w| NEGATIONS.contains(&w.as_str())))
 }
 
-/// At most this many characters stand before the 呢 of an elliptical question ("订阅号呢？").
+/// At most this many characters stand before the 呢 of an elliptical question: a noun phrase ("订阅号呢？",
+/// "香港的公司呢？"); a longer one is a sentence of its own that happens to end in 呢.
 const MAX_ELLIPSIS_CHARS: usize = 8;
 
 /// "订阅号呢？" ("and a subscription account?"): a few words and 呢, with no question word of their own, ask the
@@ -360,7 +366,7 @@ pub fn is_ellipsis(sentence: &str) -> bool {
 const QUESTION_OPENERS: &[&str] = &[
     "am", "any", "anyone", "are", "can", "could", "did", "do", "does", "has", "have", "how", "hows", "is", "isnt",
     "may", "must", "shall", "should", "wat", "what", "whats", "when", "where", "whether", "which", "who", "whom",
-    "why", "will", "would", "wont", "cant", "dont", "doesnt", "arent", "u", "ur",
+    "why", "will", "would", "wont", "cant", "dont", "doesnt", "arent", "u", "ur", "whos", "wheres", "whens", "whys",
 ];
 
 /// Phrases that ask without a question mark: "I want to know…", "please advise", "tell me…".
@@ -516,6 +522,23 @@ mod tests {
         assert_eq!(
             split("When do we pay, and how much is it?"),
             vec![("When do we pay", true), ("and how much is it?", true)]
+        );
+        assert_eq!(
+            split("When was the limit changed, and does it apply to subscription accounts?"),
+            vec![
+                ("When was the limit changed", true),
+                ("and does it apply to subscription accounts?", true)
+            ]
+        );
+        assert_eq!(
+            split("When’s the deadline, and how much is it?"),
+            vec![("When’s the deadline", true), ("and how much is it?", true)],
+            "a curly apostrophe is read as a straight one"
+        );
+        assert_eq!(
+            split("How do we verify, don't have a business licence yet?"),
+            vec![("How do we verify, don't have a business licence yet?", true)],
+            "a negated verb after a comma opens a statement, not a question"
         );
         assert_eq!(
             split("If I switch, will I lose my followers?"),

@@ -40,8 +40,9 @@ impl SearchIndex {
         (words, tokenizer::analyze(&mut tokenizer::text_analyzer(), &corrected))
     }
 
-    /// Corrects words that are in no entry (after stemming) and are not English words to the nearest vocabulary
-    /// word, if one is close: "swich" becomes "switch", but "posts" is a word and stays "posts".
+    /// Corrects words that are in no entry and are not English words to the nearest vocabulary word, if one is
+    /// close: "swich" becomes "switch", but "posts" is a word and stays "posts". A non-word whose stem an entry has
+    /// ("wechats") stays, unless a word of another stem is one edit away ("offical", stemmed as "office" is).
     fn correct_typos(&self, words: &[SurfaceWord]) -> Vec<Correction> {
         let mut corrections = Vec::new();
         let mut stemmer = None;

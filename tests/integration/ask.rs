@@ -85,6 +85,31 @@ fn declines_out_of_domain_questions_with_suggestions() {
         (&serde_json::json!("out_of_scope"), &serde_json::json!(false))
     );
     assert_eq!(reply["out_of_scope"]["id"], "wechat-pay");
+    // A fee of WeChat Pay's is WeChat Pay's; paying the verification fee is this knowledge base's.
+    let reply = workspace.ask_json("What's the WeChat Pay transaction fee for merchants in Malaysia?");
+    assert_eq!(reply["out_of_scope"]["id"], "wechat-pay", "{reply}");
+    let reply = workspace.ask_json("Can we pay the verification fee with WeChat Pay?");
+    assert_ne!(reply["kind"], "out_of_scope", "{reply}");
+}
+
+#[test]
+fn chinese_function_words_and_elliptical_questions_are_read_as_meant() {
+    let workspace = Workspace::shipped();
+    // 本身 ("itself") and 不要 (of 要不要, "is it needed") say nothing of the topic; 钱 is money.
+    let reply = workspace.ask_json("注册公众号本身要不要钱？");
+    assert_eq!(reply["answered"], true, "{reply}");
+    assert_eq!(reply["results"][0]["id"], "fees");
+    // "订阅号呢？" asks the question before about subscription accounts: the quota entry answers both.
+    let reply = workspace.ask_json("服务号一个月能群发几次？订阅号呢？");
+    let answered: Vec<&str> = reply["parts"]
+        .as_array()
+        .map(|parts| parts.iter().collect::<Vec<_>>())
+        .unwrap_or_else(|| vec![&reply])
+        .iter()
+        .filter(|part| part["answered"] == true)
+        .filter_map(|part| part["results"][0]["id"].as_str())
+        .collect();
+    assert_eq!(answered, vec!["broadcast-quota"], "{reply}");
 }
 
 #[test]
@@ -130,6 +155,12 @@ fn typos_are_corrected_and_reported() {
     assert!(
         corrections.contains(&("offical".to_string(), "official".to_string())),
         "a non-word is corrected though its stem is a knowledge-base word's (office): {corrections:?}"
+    );
+    let reply = workspace.ask_json("can our wechats be verified?");
+    assert_eq!(
+        reply["corrections"],
+        serde_json::json!([]),
+        "an inflection of a knowledge-base word is not a typo"
     );
 }
 
