@@ -34,6 +34,9 @@ pub const DEFAULT_RESULTS: usize = 4;
 /// A message asking more things than this gets the first ones answered.
 pub const MAX_PARTS: usize = 3;
 
+/// An entry's sorts of answer to an English question and to one with Chinese in it, each once read.
+type KindsByLanguage = [Option<Kinds>; 2];
+
 /// What kind of reply the engine gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -215,7 +218,7 @@ pub struct Engine {
     /// The sorts of answer each entry gives, by id and by whether the question has Chinese in it: read from its
     /// phrasings the first time it is a candidate, then kept (reading every entry at start would read a large
     /// knowledge base's records from the store).
-    entry_kinds: RwLock<FxHashMap<(String, bool), Kinds>>,
+    entry_kinds: RwLock<FxHashMap<String, KindsByLanguage>>,
 }
 
 impl Engine {
@@ -359,9 +362,15 @@ impl Engine {
     /// what all of them ask. A poisoned lock only means another thread panicked while holding it; the map is still
     /// sound.
     fn kinds_of(&self, entry: &Entry, chinese: bool) -> Kinds {
-        let key = (entry.id.clone(), chinese);
-        if let Some(kinds) = self.entry_kinds.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return *kinds;
+        let slot = usize::from(chinese);
+        if let Some(kinds) = self
+            .entry_kinds
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&entry.id)
+            .and_then(|known| known[slot])
+        {
+            return kinds;
         }
         let english = || entry.questions.iter().filter(|q| !q.chars().any(is_han));
         let kinds = if chinese || english().next().is_none() {
@@ -372,7 +381,8 @@ impl Engine {
         self.entry_kinds
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key, kinds);
+            .entry(entry.id.clone())
+            .or_default()[slot] = Some(kinds);
         kinds
     }
 

@@ -163,7 +163,7 @@ fn english_clause_asks(clause: &str) -> bool {
 
 fn chinese_asks(clause: &str) -> bool {
     let simplified = crate::search::normalize::normalize(clause);
-    CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word))
+    has_chinese_question_word(&simplified)
 }
 
 /// "另外要多久": a joiner, then a question.
@@ -172,7 +172,7 @@ fn chinese_clause_asks(clause: &str) -> bool {
     CHINESE_CLAUSE_JOINERS
         .iter()
         .any(|joiner| simplified.starts_with(joiner))
-        && CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word))
+        && has_chinese_question_word(&simplified)
 }
 fn ends_with_abbreviation(text: &str) -> bool {
     let last = text
@@ -356,9 +356,7 @@ pub fn is_ellipsis(sentence: &str) -> bool {
     let simplified = crate::search::normalize::normalize(without_leading_joiners(sentence));
     let body = simplified.trim_end_matches(|c: char| !c.is_alphanumeric());
     body.strip_suffix('呢').is_some_and(|stem| {
-        !stem.is_empty()
-            && stem.chars().count() <= MAX_ELLIPSIS_CHARS
-            && !CHINESE_QUESTION_WORDS.iter().any(|word| stem.contains(word))
+        !stem.is_empty() && stem.chars().count() <= MAX_ELLIPSIS_CHARS && !has_chinese_question_word(stem)
     })
 }
 
@@ -419,6 +417,11 @@ const CHINESE_QUESTION_WORDS: &[&str] = &[
     "多久",
 ];
 
+/// Whether normalised Chinese text has a question word or particle in it.
+fn has_chinese_question_word(simplified: &str) -> bool {
+    CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word))
+}
+
 /// Whether a sentence asks something: a question mark, a question word in front, an asking phrase, or (Chinese)
 /// a question particle anywhere.
 pub fn asks(sentence: &str) -> bool {
@@ -444,7 +447,7 @@ pub fn asks(sentence: &str) -> bool {
     }
     if sentence.chars().any(is_han) {
         let simplified = crate::search::normalize::normalize(sentence);
-        return CHINESE_QUESTION_WORDS.iter().any(|word| simplified.contains(word));
+        return has_chinese_question_word(&simplified);
     }
     false
 }
