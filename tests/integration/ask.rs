@@ -101,10 +101,11 @@ fn chinese_function_words_and_elliptical_questions_are_read_as_meant() {
     assert_eq!(reply["results"][0]["id"], "fees");
     // "订阅号呢？" asks the question before about subscription accounts: the quota entry answers both.
     let reply = workspace.ask_json("服务号一个月能群发几次？订阅号呢？");
-    let answered: Vec<&str> = reply["parts"]
+    let parts = reply["parts"]
         .as_array()
-        .map(|parts| parts.iter().collect::<Vec<_>>())
-        .unwrap_or_else(|| vec![&reply])
+        .cloned()
+        .unwrap_or_else(|| vec![reply.clone()]);
+    let answered: Vec<&str> = parts
         .iter()
         .filter(|part| part["answered"] == true)
         .filter_map(|part| part["results"][0]["id"].as_str())
