@@ -268,6 +268,7 @@ impl Compiled {
                     .sort_unstable_by(|a, b| a.doc.cmp(&b.doc).then(b.tf_factor.total_cmp(&a.tf_factor)));
                 list.postings.dedup_by_key(|p| p.doc);
                 list.postings.shrink_to_fit();
+                list.max_factor = list.postings.iter().map(|p| p.tf_factor).fold(0.0, f32::max);
             }
         }
 

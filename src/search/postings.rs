@@ -29,6 +29,9 @@ pub(crate) struct PostingList {
     pub(crate) weight: f32,
     /// Sorted by `doc`.
     pub(crate) postings: Vec<Posting>,
+    /// The largest tf factor in the list: with the weight, the most the term can add to any document, which is
+    /// what lets ranking skip the entries a common word alone cannot place (`search::rank`).
+    pub(crate) max_factor: f32,
 }
 
 impl PostingList {

@@ -1,14 +1,23 @@
-//! The entries that score best for a question's concepts, exactly, without scoring every phrasing.
+//! The entries that score best for a question's concepts, exactly, without scoring every phrasing or walking every
+//! posting.
 //!
 //! An entry scores its best phrasing (the sum, over concepts, of each concept's best alternative in that phrasing)
 //! plus a share of its answer and tags score. Scoring every phrasing of every entry a word reaches is what made
 //! large knowledge bases slow: a common word is in tens of thousands of phrasings. So the question field's lists
-//! hold entries, each with its best factor for the term over its phrasings, and ranking works in two steps:
+//! hold entries, each with its best factor for the term over its phrasings, and ranking works in three steps:
 //!
 //! 1. **Bounds.** Walking the concepts' lists adds up, per entry, the answer and tags score (exact: those lists are
 //!    per entry) and a bound of the best phrasing's score (each concept at its best phrasing, though the best
 //!    phrasings of two concepts may differ). A bound is never below the exact score.
-//! 2. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
+//! 2. **Pruning, as MaxScore does.** Each concept has a *ceiling*, the most it can add to any entry (each list's
+//!    weight times its largest tf factor). Concepts are walked highest ceiling first: the rare, telling words,
+//!    whose lists are short, before the common ones. Once a few leading entries have been scored exactly, the
+//!    `limit`-th of those scores is a *floor* the final `limit`-th score reaches for certain; when the ceilings of
+//!    the concepts still to walk add up to less than the floor, no entry they have not reached can place. From then
+//!    on a concept's lists are not walked but looked up, only for the entries already reached whose bound can still
+//!    reach the floor (galloping through each list, which is sorted by entry): a common word then costs a few dozen
+//!    lookups instead of a walk over half the knowledge base.
+//! 3. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
 //!    phrasing from each phrasing's few terms; the `limit`-th of these scores is one that the `limit`-th entry
 //!    reaches for certain. Only the entries whose bound reaches it can still be among the best: they are scored in
 //!    order of bound until the next bound cannot beat the `limit`-th exact score.
@@ -28,6 +37,22 @@ use super::postings::{Posting, Slot};
 /// from ever pruning an entry that would tie.
 const BOUND_SLACK: f32 = 1.0 + 1e-5;
 
+/// A floor costs a selection over the entries reached so far and a few exact scores: it is worked out before a
+/// concept only when walking the concepts left would cost this many times more postings than entries reached.
+const FLOOR_WORTH: usize = 4;
+/// A floor is tried at most this many times per question: when the ceilings left never fall under it, walking is
+/// the cheaper way.
+const FLOOR_TRIES: usize = 4;
+/// Scoring an entry exactly costs about as much as adding this many postings.
+const EXACT_COST: usize = 200;
+/// A list is looked up for the candidates rather than walked when it is this many times longer than they are many.
+const LOOKUP_WORTH: usize = 8;
+/// The concepts of several alternatives that are walked an alternative at a time (each needs a per-entry record of
+/// its best alternative so far); any after these are walked whole.
+const MULTI_CONCEPTS: usize = 8;
+/// A unit that is a whole concept rather than one of its alternatives.
+const WHOLE: usize = usize::MAX;
+
 /// An entry as ranked for a question.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Ranked {
@@ -46,14 +71,71 @@ struct Scratch {
     /// Per entry: the bound of its best phrasing's score, and its answer and tags score, from the walked units.
     sums: Vec<[f32; 2]>,
     touched: Vec<u32>,
-    /// The current concept's best alternative, per entry, for concepts of several alternatives.
-    concept_best: Vec<f32>,
-    touched_concept: Vec<u32>,
+    /// For each concept of several alternatives (the first ones a question has), per entry and field: its best
+    /// alternative so far, which `sums` holds; a better one walked later adds only the difference.
+    alternative_best: Vec<BestAlternatives>,
     /// Each touched entry's bound, with its number.
     bounds: Vec<(f32, u32)>,
     /// Touched entries outside the `limit` of highest bound whose bound reaches a score the `limit`-th entry has for
     /// certain.
     contenders: Vec<(f32, u32)>,
+    /// Once pruning: the touched entries whose bound can still reach the floor, by number.
+    candidates: Vec<u32>,
+    /// The entries a floor scored (a few dozen at most): their best phrasings are reused by the last step.
+    scored: Vec<Scored>,
+    /// A bit per entry, to put the candidates in order in one pass.
+    ordered: Vec<u64>,
+    /// How many of `alternative_best` this question uses.
+    multi_used: usize,
+}
+
+/// A concept's best alternative so far, per entry and field, and the entries it holds one for (to reset them).
+#[derive(Default)]
+struct BestAlternatives {
+    best: Vec<[f32; 3]>,
+    held: Vec<u32>,
+}
+
+impl BestAlternatives {
+    /// Records `score` in the field if it beats the best so far, and returns what it adds.
+    fn raise(&mut self, ordinal: u32, slot: Slot, score: f32) -> Option<f32> {
+        let best = &mut self.best[ordinal as usize];
+        let kept = best[slot as usize];
+        if score <= kept {
+            return None;
+        }
+        if *best == [0.0; 3] {
+            self.held.push(ordinal);
+        }
+        best[slot as usize] = score;
+        Some(score - kept)
+    }
+}
+
+/// An entry scored for a floor.
+struct Scored {
+    ordinal: u32,
+    phrasing: Option<(f32, u32)>,
+    /// What the entry scores at least: its exact best phrasing and the answer score walked so far; negative
+    /// infinity when nothing matches.
+    at_least: f32,
+}
+
+/// One step of the walk: an alternative of a concept.
+struct Unit {
+    concept: usize,
+    alternative: usize,
+    /// Its concept's slot in `Scratch::alternative_best`, for a concept of several alternatives.
+    multi: Option<usize>,
+    /// The most it adds to any entry, and how many postings walking it costs.
+    ceiling: f32,
+    cost: usize,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many rankings pruned, so that the test comparing with exhaustive scoring knows it compared pruned ones.
+    static PRUNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 thread_local! {
@@ -88,70 +170,352 @@ pub(crate) fn rank(
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let scratch = &mut *scratch;
-        scratch.fit(compiled.entry_count());
-        for concept in concepts {
-            for slot in Slot::ALL {
-                scratch.walk(concept, slot);
-            }
-        }
-        let ranked = scratch.best(&ranking);
+        let (floor, pruned) = scratch.gather(&ranking);
+        #[cfg(test)]
+        PRUNED.with(|count| count.set(count.get() + usize::from(pruned)));
+        let ranked = scratch.best(&ranking, floor, pruned);
         scratch.reset();
         ranked
     })
 }
 
-impl Scratch {
-    fn fit(&mut self, entries: usize) {
-        if self.sums.len() < entries {
-            self.sums.resize(entries, [0.0; 2]);
-            self.concept_best.resize(entries, 0.0);
+/// The most an alternative adds to any document of each field: its terms' weights times their lists' largest tf
+/// factors; zero in a field where one of its terms is missing.
+fn field_ceilings(alternative: &Alternative<'_>) -> [f32; 3] {
+    Slot::ALL.map(|slot| {
+        alternative
+            .terms
+            .iter()
+            .map(|term| {
+                let list = term.and_then(|(_, t)| t.list(slot))?;
+                Some(list.weight * alternative.boost * list.max_factor)
+            })
+            .sum::<Option<f32>>()
+            .unwrap_or(0.0)
+    })
+}
+
+/// `left[i]` for every `i` from `from` on: what the units from the i-th on can add at most to an entry that none of
+/// the units before reached (each concept its best unwalked alternative in each field), and what walking them costs.
+fn fill_left(
+    left: &mut [(f32, usize)],
+    units: &[Unit],
+    fields: &[SmallVec<[[f32; 3]; 4]>],
+    from: usize,
+    answer_weight: f32,
+) {
+    for i in from..=units.len() {
+        let rest = &units[i..];
+        let ceiling = fields
+            .iter()
+            .enumerate()
+            .map(|(c, own)| {
+                if rest.iter().any(|u| u.concept == c && u.alternative == WHOLE) {
+                    ceiling_of(own.iter().copied(), answer_weight)
+                } else {
+                    ceiling_of(
+                        rest.iter().filter(|u| u.concept == c).map(|u| own[u.alternative]),
+                        answer_weight,
+                    )
+                }
+            })
+            .sum();
+        left[i] = (ceiling, rest.iter().map(|u| u.cost).sum());
+    }
+}
+
+/// Sorts entry numbers: many through a bit per entry (one pass over the bits, which are left clear), few by comparison.
+fn in_order(ordinals: &mut Vec<u32>, bits: &mut [u64]) {
+    if ordinals.len() < bits.len() / 8 {
+        ordinals.sort_unstable();
+        return;
+    }
+    for &ordinal in ordinals.iter() {
+        bits[ordinal as usize / 64] |= 1 << (ordinal % 64);
+    }
+    ordinals.clear();
+    for (at, word) in bits.iter_mut().enumerate() {
+        while *word != 0 {
+            ordinals.push(at as u32 * 64 + word.trailing_zeros());
+            *word &= *word - 1;
         }
     }
+}
 
-    /// Adds the concept's best alternative in the field to each entry it reaches.
-    fn walk(&mut self, concept: &ConceptTerms<'_>, slot: Slot) {
-        let sum = usize::from(slot != Slot::Question);
-        // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
-        if let [alternative] = concept.alternatives.as_slice()
-            && let [term] = alternative.terms.as_slice()
-        {
-            if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
-                let weight = list.weight * alternative.boost;
-                for posting in &list.postings {
-                    let sums = &mut self.sums[posting.doc as usize];
-                    if sums[0] == 0.0 && sums[1] == 0.0 {
-                        self.touched.push(posting.doc);
-                    }
-                    sums[sum] += weight * posting.tf_factor;
+/// How many postings walking the alternative costs: a phrase gallops through its rarest term's list.
+fn walk_cost(alternative: &Alternative<'_>) -> usize {
+    Slot::ALL
+        .iter()
+        .map(|&slot| {
+            alternative
+                .terms
+                .iter()
+                .map(|term| {
+                    term.and_then(|(_, t)| t.list(slot))
+                        .map_or(0, |list| list.postings.len())
+                })
+                .min()
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// The most a concept adds to an entry's bound from the alternatives not yet walked: the bound takes each field's
+/// best alternative, so the fields' ceilings are maximised apart.
+fn ceiling_of(fields: impl Iterator<Item = [f32; 3]>, answer_weight: f32) -> f32 {
+    let best = fields.fold([0.0f32; 3], |best, f| {
+        [best[0].max(f[0]), best[1].max(f[1]), best[2].max(f[2])]
+    });
+    best[0] + answer_weight * (best[1] + best[2])
+}
+
+impl Scratch {
+    fn fit(&mut self, entries: usize, multi: usize) {
+        if self.sums.len() < entries {
+            self.sums.resize(entries, [0.0; 2]);
+        }
+        if self.alternative_best.len() < multi {
+            self.alternative_best.resize_with(multi, BestAlternatives::default);
+        }
+        for alternatives in &mut self.alternative_best[..multi] {
+            if alternatives.best.len() < entries {
+                alternatives.best.resize(entries, [0.0; 3]);
+            }
+        }
+        if self.ordered.len() < entries.div_ceil(64) {
+            self.ordered.resize(entries.div_ceil(64), 0);
+        }
+        self.multi_used = multi;
+    }
+
+    /// Adds every concept to the bounds, an alternative at a time, the most telling per posting first, walking
+    /// lists until the floor lets it look up only the entries that can still place. Returns the floor (negative
+    /// infinity when none was worked out) and whether it pruned: the bounds to rank are then the candidates'.
+    fn gather(&mut self, ranking: &Ranking<'_, '_>) -> (f32, bool) {
+        let concepts = ranking.concepts;
+        let answer_weight = ranking.answer_weight;
+        let mut units: Vec<Unit> = Vec::new();
+        let mut fields: Vec<SmallVec<[[f32; 3]; 4]>> = Vec::with_capacity(concepts.len());
+        let mut multi = 0;
+        for (c, concept) in concepts.iter().enumerate() {
+            let several = concept.alternatives.len() > 1 && multi < MULTI_CONCEPTS;
+            let slot = several.then_some(multi);
+            multi += usize::from(several);
+            let own: SmallVec<[[f32; 3]; 4]> = concept.alternatives.iter().map(field_ceilings).collect();
+            if !several {
+                // Too many concepts of several alternatives: the later ones are walked whole, as one unit.
+                units.push(Unit {
+                    concept: c,
+                    alternative: WHOLE,
+                    multi: None,
+                    ceiling: ceiling_of(own.iter().copied(), answer_weight),
+                    cost: concept.alternatives.iter().map(walk_cost).sum(),
+                });
+            } else {
+                for (a, alternative) in concept.alternatives.iter().enumerate() {
+                    units.push(Unit {
+                        concept: c,
+                        alternative: a,
+                        multi: slot,
+                        ceiling: ceiling_of(std::iter::once(own[a]), answer_weight),
+                        cost: walk_cost(alternative),
+                    });
                 }
             }
-            return;
+            fields.push(own);
         }
-        let add = |scratch: &mut Self, ordinal: u32, score: f32| {
-            let sums = &mut scratch.sums[ordinal as usize];
+        self.fit(ranking.compiled.entry_count(), multi);
+        let value = |unit: &Unit| unit.ceiling / (unit.cost + 1) as f32;
+        units.sort_by(|a, b| value(b).total_cmp(&value(a)));
+        // What the units from the i-th on can add at most to an entry none of the earlier ones reached, and what
+        // walking them costs.
+        let mut left = vec![(0.0f32, 0usize); units.len() + 1];
+        fill_left(&mut left, &units, &fields, 0, answer_weight);
+        let mut floor = f32::NEG_INFINITY;
+        let mut pruning = false;
+        let mut tries = 0;
+        for i in 0..units.len() {
+            let (ceiling_left, cost_left) = left[i];
+            if !pruning
+                && ceiling_left * BOUND_SLACK >= floor
+                && tries < FLOOR_TRIES
+                && self.touched.len() >= ranking.limit
+                && cost_left >= FLOOR_WORTH * self.touched.len() + EXACT_COST * ranking.limit
+            {
+                tries += 1;
+                floor = floor.max(self.floor(ranking));
+            }
+            let starts = !pruning && ceiling_left * BOUND_SLACK < floor;
+            if starts {
+                pruning = true;
+                self.candidates.clear();
+                self.candidates.extend_from_slice(&self.touched);
+            }
+            if pruning {
+                // Entries that cannot reach the floor even with every unit left are dropped first.
+                let sums = &self.sums;
+                self.candidates.retain(|&ordinal| {
+                    let [question, answer] = sums[ordinal as usize];
+                    (question + answer_weight * answer + ceiling_left) * BOUND_SLACK >= floor
+                });
+                if starts {
+                    in_order(&mut self.candidates, &mut self.ordered);
+                }
+            }
+            let unit = &units[i];
+            let concept = &concepts[unit.concept];
+            let alternatives = if unit.alternative == WHOLE {
+                &concept.alternatives[..]
+            } else {
+                std::slice::from_ref(&concept.alternatives[unit.alternative])
+            };
+            // Looking a candidate up costs a gallop through each list: for lists not much longer than the
+            // candidates are many, walking them is cheaper, and adds the same to the candidates. (A concept walked
+            // whole with several alternatives is walked: its best alternative per entry is gathered walking.)
+            match alternatives {
+                [alternative] if pruning && unit.cost > LOOKUP_WORTH * self.candidates.len() => {
+                    for slot in Slot::ALL {
+                        self.look_up(alternative, unit.multi, slot);
+                    }
+                }
+                _ => {
+                    for slot in Slot::ALL {
+                        self.walk(alternatives, unit.multi, slot);
+                    }
+                }
+            }
+        }
+        (floor, pruning)
+    }
+
+    /// A score the `limit`-th best entry reaches for certain: the `limit`-th best among the entries scored so far, to
+    /// which the touched entries of highest bound are added. Each is scored on its exact best phrasing (every
+    /// concept, walked or not) and the answer score walked so far, which the units left can only raise.
+    fn floor(&mut self, ranking: &Ranking<'_, '_>) -> f32 {
+        let limit = ranking.limit;
+        let mut bounds = std::mem::take(&mut self.bounds);
+        bounds.clear();
+        bounds.extend(
+            self.touched
+                .iter()
+                .map(|&ordinal| (self.bound(ranking.answer_weight, ordinal), ordinal)),
+        );
+        if bounds.len() > limit {
+            bounds.select_nth_unstable_by(limit, by_bound);
+        }
+        for &(_, ordinal) in bounds.iter().take(limit) {
+            if self.scored.iter().any(|s| s.ordinal == ordinal) {
+                continue;
+            }
+            let phrasing = best_phrasing(ranking, ordinal);
+            let answer = self.sums[ordinal as usize][1];
+            self.scored.push(Scored {
+                ordinal,
+                phrasing,
+                at_least: if phrasing.is_some() || answer > 0.0 {
+                    phrasing.map_or(0.0, |(score, _)| score) + ranking.answer_weight * answer
+                } else {
+                    f32::NEG_INFINITY
+                },
+            });
+        }
+        self.bounds = bounds;
+        if self.scored.len() < limit {
+            return f32::NEG_INFINITY;
+        }
+        let mut scores: SmallVec<[f32; 32]> = self.scored.iter().map(|s| s.at_least).collect();
+        scores.sort_unstable_by(|a, b| b.total_cmp(a));
+        // The sums of a score added in another order may differ in the last bit: a hair under it is certain.
+        scores[limit - 1] / BOUND_SLACK
+    }
+
+    /// Adds to each entry the alternatives reach in the field: a concept's best of them for a concept walked whole
+    /// (`multi` is `None`), otherwise what the alternative adds over the concept's best so far.
+    fn walk(&mut self, alternatives: &[Alternative<'_>], multi: Option<usize>, slot: Slot) {
+        let sum = usize::from(slot != Slot::Question);
+        let (sums, touched) = (&mut self.sums, &mut self.touched);
+        let mut add = |ordinal: u32, score: f32| {
+            let sums = &mut sums[ordinal as usize];
             if sums[0] == 0.0 && sums[1] == 0.0 {
-                scratch.touched.push(ordinal);
+                touched.push(ordinal);
             }
             sums[sum] += score;
         };
-        match concept.alternatives.as_slice() {
-            [alternative] => walk_alternative(alternative, slot, |ordinal, score| add(self, ordinal, score)),
-            alternatives => {
+        match (alternatives, multi) {
+            // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
+            ([alternative], None) => {
+                if let [term] = alternative.terms.as_slice() {
+                    if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
+                        let weight = list.weight * alternative.boost;
+                        for posting in &list.postings {
+                            add(posting.doc, weight * posting.tf_factor);
+                        }
+                    }
+                } else {
+                    walk_alternative(alternative, slot, add);
+                }
+            }
+            (alternatives, Some(multi)) => {
+                let best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
                     walk_alternative(alternative, slot, |ordinal, score| {
-                        let best = &mut self.concept_best[ordinal as usize];
-                        if *best == 0.0 {
-                            self.touched_concept.push(ordinal);
+                        if let Some(more) = best.raise(ordinal, slot, score) {
+                            add(ordinal, more);
                         }
-                        *best = best.max(score);
                     });
                 }
-                let mut touched = std::mem::take(&mut self.touched_concept);
-                for ordinal in touched.drain(..) {
-                    let score = std::mem::take(&mut self.concept_best[ordinal as usize]);
-                    add(self, ordinal, score);
+            }
+            (alternatives, None) => {
+                // A concept of several alternatives past `MULTI_CONCEPTS`: its best alternative per entry, gathered
+                // in a map (rare).
+                let mut best: rustc_hash::FxHashMap<u32, f32> = rustc_hash::FxHashMap::default();
+                for alternative in alternatives {
+                    walk_alternative(alternative, slot, |ordinal, score| {
+                        let kept = best.entry(ordinal).or_insert(0.0);
+                        *kept = kept.max(score);
+                    });
                 }
-                self.touched_concept = touched;
+                for (ordinal, score) in best {
+                    add(ordinal, score);
+                }
+            }
+        }
+    }
+
+    /// As [`Self::walk`] for one alternative, for the candidates only, looking each up in the lists instead of
+    /// walking them: the candidates are few and sorted, so each lookup gallops on from the last.
+    fn look_up(&mut self, alternative: &Alternative<'_>, multi: Option<usize>, slot: Slot) {
+        let sum = usize::from(slot != Slot::Question);
+        let Some(lists) = alternative
+            .terms
+            .iter()
+            .map(|term| {
+                let list = term.and_then(|(_, t)| t.list(slot))?;
+                Some((list.weight * alternative.boost, list.postings.as_slice()))
+            })
+            .collect::<Option<Lists<'_>>>()
+        else {
+            return;
+        };
+        let mut cursors: SmallVec<[usize; 4]> = smallvec::smallvec![0; lists.len()];
+        'candidates: for &ordinal in &self.candidates {
+            let mut score = 0.0;
+            for ((weight, list), cursor) in lists.iter().zip(cursors.iter_mut()) {
+                *cursor = seek(list, *cursor, ordinal);
+                match list.get(*cursor) {
+                    Some(found) if found.doc == ordinal => score += weight * found.tf_factor,
+                    Some(_) => continue 'candidates,
+                    None => break 'candidates,
+                }
+            }
+            let sums = &mut self.sums[ordinal as usize];
+            match multi {
+                Some(multi) => {
+                    if let Some(more) = self.alternative_best[multi].raise(ordinal, slot, score) {
+                        sums[sum] += more;
+                    }
+                }
+                None => sums[sum] += score,
             }
         }
     }
@@ -162,15 +526,17 @@ impl Scratch {
         (question + answer_weight * answer) * BOUND_SLACK
     }
 
-    /// The best entries by exact score, scoring exactly only those whose bound could place them.
-    fn best(&mut self, ranking: &Ranking<'_, '_>) -> Vec<Ranked> {
+    /// The best entries by exact score, scoring exactly only those whose bound could place them: of the candidates
+    /// when `pruned`, otherwise of every touched entry, and only those whose bound reaches the floor.
+    fn best(&mut self, ranking: &Ranking<'_, '_>, floor: f32, pruned: bool) -> Vec<Ranked> {
         let limit = ranking.limit;
         let mut bounds = std::mem::take(&mut self.bounds);
         bounds.clear();
+        let pool = if pruned { &self.candidates } else { &self.touched };
         bounds.extend(
-            self.touched
-                .iter()
-                .map(|&ordinal| (self.bound(ranking.answer_weight, ordinal), ordinal)),
+            pool.iter()
+                .map(|&ordinal| (self.bound(ranking.answer_weight, ordinal), ordinal))
+                .filter(|&(bound, _)| bound >= floor),
         );
         // The `limit` of highest bound first (a selection, not a sort: most touched entries never place), then the
         // others.
@@ -215,8 +581,11 @@ impl Scratch {
 
     /// The entry's exact score: its best phrasing and its answer and tags score; `None` when nothing matches after
     /// all (the tokens of a phrase are in the entry's phrasings, but in no one phrasing).
-    fn exact(&self, ranking: &Ranking<'_, '_>, ordinal: u32) -> Option<Ranked> {
-        let phrasing = best_phrasing(ranking, ordinal);
+    fn exact(&mut self, ranking: &Ranking<'_, '_>, ordinal: u32) -> Option<Ranked> {
+        let phrasing = match self.scored.iter().find(|s| s.ordinal == ordinal) {
+            Some(scored) => scored.phrasing,
+            None => best_phrasing(ranking, ordinal),
+        };
         let answer_score = self.sums[ordinal as usize][1];
         if phrasing.is_none() && answer_score == 0.0 {
             return None;
@@ -233,6 +602,13 @@ impl Scratch {
         for ordinal in self.touched.drain(..) {
             self.sums[ordinal as usize] = [0.0; 2];
         }
+        for alternatives in &mut self.alternative_best[..self.multi_used] {
+            for ordinal in alternatives.held.drain(..) {
+                alternatives.best[ordinal as usize] = [0.0; 3];
+            }
+        }
+        self.candidates.clear();
+        self.scored.clear();
     }
 }
 
@@ -522,6 +898,8 @@ mod tests {
             }
         }
         assert!(compared > 5_000, "only {compared} ranks compared");
+        let pruned = PRUNED.with(std::cell::Cell::get);
+        assert!(pruned > 100, "only {pruned} rankings pruned");
     }
 
     /// Every concept of the generated questions (synonym groups with several alternatives and phrases of several
