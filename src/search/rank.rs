@@ -9,14 +9,15 @@
 //! 1. **Bounds.** Walking the concepts' lists adds up, per entry, the answer and tags score (exact: those lists are
 //!    per entry) and a bound of the best phrasing's score (each concept at its best phrasing, though the best
 //!    phrasings of two concepts may differ). A bound is never below the exact score.
-//! 2. **Pruning, as MaxScore does.** Each concept has a *ceiling*, the most it can add to any entry (each list's
-//!    weight times its largest tf factor). Concepts are walked highest ceiling first: the rare, telling words,
-//!    whose lists are short, before the common ones. Once a few leading entries have been scored exactly, the
-//!    `limit`-th of those scores is a *floor* the final `limit`-th score reaches for certain; when the ceilings of
-//!    the concepts still to walk add up to less than the floor, no entry they have not reached can place. From then
-//!    on a concept's lists are not walked but looked up, only for the entries already reached whose bound can still
-//!    reach the floor (galloping through each list, which is sorted by entry): a common word then costs a few dozen
-//!    lookups instead of a walk over half the knowledge base.
+//! 2. **Pruning, as MaxScore does.** Each alternative of a concept is a unit with a *ceiling*, the most it can add
+//!    to any entry (each list's weight times its largest tf factor). Units are walked most ceiling per posting
+//!    first: the rare, telling words, whose lists are short, before the common ones. Once a few leading entries
+//!    have been scored, the `limit`-th of those scores is a *floor* the final `limit`-th score reaches for certain;
+//!    when the ceilings of the units still to walk add up to less than the floor, no entry they have not reached
+//!    can place. From then on a unit's lists are not walked but looked up, only for the entries already reached
+//!    whose bound can still reach the floor (galloping through each list, which is sorted by entry): a common word
+//!    then costs a few dozen lookups instead of a walk over half the knowledge base. A concept keeps its best
+//!    alternative per entry, so that a better one walked later adds only the difference.
 //! 3. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
 //!    phrasing from each phrasing's few terms; the `limit`-th of these scores is one that the `limit`-th entry
 //!    reaches for certain. Only the entries whose bound reaches it can still be among the best: they are scored in
