@@ -14,9 +14,10 @@
 //!    first: the rare, telling words, whose lists are short, before the common ones. Once a few leading entries
 //!    have been scored, the `limit`-th of those scores is a *floor* the final `limit`-th score reaches for certain;
 //!    when the ceilings of the units still to walk add up to less than the floor, no entry they have not reached
-//!    can place. From then on a unit's lists are not walked but looked up, only for the entries already reached
-//!    whose bound can still reach the floor (galloping through each list, which is sorted by entry): a common word
-//!    then costs a few dozen lookups instead of a walk over half the knowledge base. A concept keeps its best
+//!    can place. From then on only the entries already reached whose bound can still reach the floor (the
+//!    *candidates*) are added to: a list much longer than they are many is looked up for them (galloping through it,
+//!    as it is sorted by entry), so that a common word costs a few dozen lookups instead of a walk over half the
+//!    knowledge base; a shorter one is walked, testing a bit per candidate before adding. A concept keeps its best
 //!    alternative per entry, so that a better one walked later adds only the difference.
 //! 3. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
 //!    phrasing from each phrasing's few terms; the `limit`-th of these scores is one that the `limit`-th entry
@@ -47,7 +48,7 @@ const FLOOR_TRIES: usize = 4;
 /// Scoring an entry exactly costs about as much as adding this many postings.
 const EXACT_COST: usize = 200;
 /// A list is looked up for the candidates rather than walked when it is this many times longer than they are many.
-const LOOKUP_WORTH: usize = 8;
+const LOOKUP_WORTH: usize = 16;
 /// The concepts of several alternatives that are walked an alternative at a time (each needs a per-entry record of
 /// its best alternative so far); any after these are walked whole.
 const MULTI_CONCEPTS: usize = 8;
@@ -86,6 +87,9 @@ struct Scratch {
     scored: Vec<Scored>,
     /// A bit per entry, to put the candidates in order in one pass.
     ordered: Vec<u64>,
+    /// Once pruning: a bit per candidate, so that a list walked then adds to the candidates only (a test of a bit
+    /// that stays in cache, instead of a write to every entry the list holds).
+    candidate_bits: Vec<u64>,
     /// How many of `alternative_best` this question uses.
     multi_used: usize,
 }
@@ -285,6 +289,7 @@ impl Scratch {
         }
         if self.ordered.len() < entries.div_ceil(64) {
             self.ordered.resize(entries.div_ceil(64), 0);
+            self.candidate_bits.resize(entries.div_ceil(64), 0);
         }
         self.multi_used = multi;
     }
@@ -352,17 +357,6 @@ impl Scratch {
                 self.candidates.clear();
                 self.candidates.extend_from_slice(&self.touched);
             }
-            if pruning {
-                // Entries that cannot reach the floor even with every unit left are dropped first.
-                let sums = &self.sums;
-                self.candidates.retain(|&ordinal| {
-                    let [question, answer] = sums[ordinal as usize];
-                    (question + answer_weight * answer + ceiling_left) * BOUND_SLACK >= floor
-                });
-                if starts {
-                    in_order(&mut self.candidates, &mut self.ordered);
-                }
-            }
             let unit = &units[i];
             let concept = &concepts[unit.concept];
             let alternatives = if unit.alternative == WHOLE {
@@ -370,9 +364,13 @@ impl Scratch {
             } else {
                 std::slice::from_ref(&concept.alternatives[unit.alternative])
             };
+            if pruning {
+                // Entries that cannot reach the floor even with every unit left are dropped first.
+                self.drop_hopeless(ceiling_left, floor, answer_weight, starts);
+            }
             // Looking a candidate up costs a gallop through each list: for lists not much longer than the
-            // candidates are many, walking them is cheaper, and adds the same to the candidates. (A concept walked
-            // whole with several alternatives is walked: its best alternative per entry is gathered walking.)
+            // candidates are many, walking them (adding to the candidates only) is cheaper. (A concept walked whole
+            // with several alternatives is walked: its best alternative per entry is gathered walking.)
             match alternatives {
                 [alternative] if pruning && unit.cost > LOOKUP_WORTH * self.candidates.len() => {
                     for slot in Slot::ALL {
@@ -381,12 +379,32 @@ impl Scratch {
                 }
                 _ => {
                     for slot in Slot::ALL {
-                        self.walk(alternatives, unit.multi, slot);
+                        self.walk(alternatives, unit.multi, slot, pruning);
                     }
                 }
             }
         }
         (floor, pruning)
+    }
+
+    /// Drops the candidates whose bound cannot reach the floor even with `ceiling_left` more; when pruning `starts`,
+    /// the candidates are every touched entry, and are put in order and marked.
+    fn drop_hopeless(&mut self, ceiling_left: f32, floor: f32, answer_weight: f32, starts: bool) {
+        let (sums, bits) = (&self.sums, &mut self.candidate_bits);
+        self.candidates.retain(|&ordinal| {
+            let [question, answer] = sums[ordinal as usize];
+            let kept = (question + answer_weight * answer + ceiling_left) * BOUND_SLACK >= floor;
+            if !kept {
+                bits[ordinal as usize / 64] &= !(1 << (ordinal % 64));
+            }
+            kept
+        });
+        if starts {
+            in_order(&mut self.candidates, &mut self.ordered);
+            for &ordinal in &self.candidates {
+                self.candidate_bits[ordinal as usize / 64] |= 1 << (ordinal % 64);
+            }
+        }
     }
 
     /// A score the `limit`-th best entry reaches for certain: the `limit`-th best among the entries scored so far, to
@@ -432,10 +450,15 @@ impl Scratch {
 
     /// Adds to each entry the alternatives reach in the field: a concept's best of them for a concept walked whole
     /// (`multi` is `None`), otherwise what the alternative adds over the concept's best so far.
-    fn walk(&mut self, alternatives: &[Alternative<'_>], multi: Option<usize>, slot: Slot) {
+    /// When `pruning`, only the candidates are added to.
+    fn walk(&mut self, alternatives: &[Alternative<'_>], multi: Option<usize>, slot: Slot, pruning: bool) {
         let sum = usize::from(slot != Slot::Question);
-        let (sums, touched) = (&mut self.sums, &mut self.touched);
+        let (sums, touched, bits) = (&mut self.sums, &mut self.touched, &self.candidate_bits);
+        let wanted = |ordinal: u32| !pruning || bits[ordinal as usize / 64] & (1 << (ordinal % 64)) != 0;
         let mut add = |ordinal: u32, score: f32| {
+            if !wanted(ordinal) {
+                return;
+            }
             let sums = &mut sums[ordinal as usize];
             if sums[0] == 0.0 && sums[1] == 0.0 {
                 touched.push(ordinal);
@@ -460,6 +483,9 @@ impl Scratch {
                 let best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
                     walk_alternative(alternative, slot, |ordinal, score| {
+                        if !wanted(ordinal) {
+                            return;
+                        }
                         if let Some(more) = best.raise(ordinal, slot, score) {
                             add(ordinal, more);
                         }
@@ -600,6 +626,9 @@ impl Scratch {
     }
 
     fn reset(&mut self) {
+        for &ordinal in &self.candidates {
+            self.candidate_bits[ordinal as usize / 64] = 0;
+        }
         for ordinal in self.touched.drain(..) {
             self.sums[ordinal as usize] = [0.0; 2];
         }
