@@ -92,13 +92,18 @@ def main():
 
     shipped = results.get(("faqbot", "shipped"))
     if shipped:
-        row("warm median ≤ 20 µs on the shipped faq/", f"{us(shipped['p50_us'])} µs", shipped["p50_us"] <= 20)
         row(
             "idle bot ≤ 60 MB resident on the shipped faq/ (proxy: engine idle after answering; the bot adds teloxide)",
             f"{mib(shipped['rss_after_run_kib'])} MiB",
             (shipped["rss_after_run_kib"] or 0) / 1024 <= 60,
             " (engine only)",
         )
+    # The warm single-question targets are criterion's (`cargo bench --bench answer`), not this table's.
+    for size in ["10000", "100000"]:
+        ours, other = results.get(("faqbot", size)), results.get(("bm25s", size))
+        if ours and other:
+            speedup = other["p50_us"] / ours["p50_us"]
+            row(f"≥ 3× faster than bm25s at {int(size) // 1000}k (median)", f"{speedup:.2f}×", speedup >= 3)
     large = results.get(("faqbot", "100000"))
     small = results.get(("faqbot", "1000"))
     if large:
@@ -106,12 +111,18 @@ def main():
         if small:
             growth = large["p50_us"] / small["p50_us"]
             row("median growth 1k → 100k ≤ 5×", f"{growth:.2f}×", growth <= 5)
-        for system, wanted in [("rank-bm25", 100), ("bm25s", 10)]:
-            other = results.get((system, "100000"))
-            if other:
-                speedup = other["p50_us"] / large["p50_us"]
-                row(f"≥ {wanted}× faster than {system} at 100k (median)", f"{speedup:.1f}×", speedup >= wanted)
-
+        if large.get("open_ms") is not None:
+            row("open at 100k ≤ 1 s", f"{large['open_ms']:,.0f} ms", large["open_ms"] <= 1000)
+        if large.get("rss_after_run_kib"):
+            row(
+                "resident memory at 100k ≤ 300 MiB (after the questions)",
+                f"{mib(large['rss_after_run_kib'])} MiB",
+                large["rss_after_run_kib"] / 1024 <= 300,
+            )
+        other = results.get(("rank-bm25", "100000"))
+        if other:
+            speedup = other["p50_us"] / large["p50_us"]
+            row("≥ 100× faster than rank-bm25 at 100k (median)", f"{speedup:.1f}×", speedup >= 100)
 
 if __name__ == "__main__":
     main()
