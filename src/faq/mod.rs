@@ -71,10 +71,8 @@ impl SourceFiles {
         for item in fs::read_dir(dir).map_err(list_error)? {
             let item = item.map_err(list_error)?;
             let path = item.path();
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let file_name = item.file_name();
+            let name = file_name.to_string_lossy();
             let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
             let is_readme = path.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("readme"));
             // Hidden files are editors' and file managers' (".x.md.swp", "._x.md"), not entries. A broken link
@@ -86,13 +84,15 @@ impl SourceFiles {
                 _ => path.is_dir(),
             };
             if is_markdown && !is_readme && !name.starts_with('.') && !is_dir {
-                entries.push(path);
+                entries.push((file_name, path));
             }
         }
-        // All in one folder: by name, which is the paths' order without comparing their shared components.
-        entries.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
+        // All in one folder: by name, which is the paths' order without comparing their shared components (and
+        // by the names the listing gave, as taking each path's name apart in every comparison was a fifth of
+        // opening a knowledge base of 100k entries).
+        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         Ok(Self {
-            entries,
+            entries: entries.into_iter().map(|(_, path)| path).collect(),
             ..Self::without_entries(dir)
         })
     }

@@ -180,6 +180,12 @@ impl Compiled {
                         terms.push(TermPostings::default());
                         (terms.len() - 1) as TermId
                     });
+                    if slot != Slot::Question {
+                        // Sized once rather than grown by doubling.
+                        terms[id as usize].fields[slot as usize]
+                            .postings
+                            .reserve(stream.value().doc_freq as usize);
+                    }
                     while postings.doc() != TERMINATED {
                         let doc = postings.doc();
                         let tf_factor =
@@ -241,6 +247,16 @@ impl Compiled {
         }
         drop(next);
         drop(phrasing_postings);
+        // Each term's lists sized once from its count, rather than grown by doubling (copying millions of postings).
+        let mut phrasings_of_term = vec![0u32; terms.len()];
+        for term in &phrasing_terms {
+            phrasings_of_term[term.term as usize] += 1;
+        }
+        for (term, &count) in terms.iter_mut().zip(&phrasings_of_term) {
+            term.phrasings.reserve_exact(count as usize);
+            term.fields[Slot::Question as usize].postings.reserve(count as usize);
+        }
+        drop(phrasings_of_term);
         for (phrasing, bounds) in phrasing_term_starts.windows(2).enumerate() {
             let own = &mut phrasing_terms[bounds[0] as usize..bounds[1] as usize];
             own.sort_unstable_by_key(|t| t.term);
@@ -264,9 +280,18 @@ impl Compiled {
                 if slot == Slot::Question as usize {
                     term.question_idf = idf(doc_freq, stats[slot].documents);
                 }
-                list.postings
-                    .sort_unstable_by(|a, b| a.doc.cmp(&b.doc).then(b.tf_factor.total_cmp(&a.tf_factor)));
-                list.postings.dedup_by_key(|p| p.doc);
+                // The question lists come in entry order already (phrasings are numbered entry by entry; sorting
+                // them again was 7% of opening 100k entries). An entry listed more than once keeps its best factor.
+                if !list.postings.is_sorted_by_key(|p| p.doc) {
+                    list.postings.sort_unstable_by_key(|p| p.doc);
+                }
+                list.postings.dedup_by(|later, kept| {
+                    let same = later.doc == kept.doc;
+                    if same {
+                        kept.tf_factor = kept.tf_factor.max(later.tf_factor);
+                    }
+                    same
+                });
                 list.postings.shrink_to_fit();
                 list.max_factor = list.postings.iter().map(|p| p.tf_factor).fold(0.0, f32::max);
             }
