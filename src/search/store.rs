@@ -70,16 +70,26 @@ pub fn open_or_build(faq_dir: &Path, index_dir: &Path, force: bool) -> Result<Op
     // faq/ is read under its shared lock, so never half-way through a curator's multi-file write.
     let _faq_lock = FaqLock::shared(faq_dir);
     remove_dead_builds(index_dir);
-    let files = SourceFiles::find(faq_dir)?;
-    // Taken before the files are read: a write after it changes it, and the next start reads them again.
-    let stat = StatFingerprint::of(&files);
-    let recorded = current_generation(index_dir).and_then(|generation| StatFingerprint::recorded(&generation));
-    let (fingerprint, stat) = match (stat, recorded) {
-        // Recorded already: nothing to record again.
-        (Some(stat), Some((recorded, fingerprint))) if stat.hash == recorded => (fingerprint, None),
-        (stat, _) => (fingerprint(&files), stat),
-    };
-    let (reason, fallback) = match current_state(index_dir, &fingerprint, force) {
+    let generation = current_generation(index_dir);
+    // The current generation is opened while faq/ is listed and fingerprinted: a start needs both, and with 100k
+    // entries each is about half of it.
+    let (found, opened) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| generation.as_ref().map(|g| (SearchIndex::open(g), g.clone())));
+        let found = SourceFiles::find(faq_dir).map(|files| {
+            // Taken before the files are read: a write after it changes it, and the next start reads them again.
+            let stat = StatFingerprint::of(&files);
+            let recorded = generation.as_deref().and_then(StatFingerprint::recorded);
+            let (fingerprint, stat) = match (stat, recorded) {
+                // Recorded already: nothing to record again.
+                (Some(stat), Some((recorded, fingerprint))) if stat.hash == recorded => (fingerprint, None),
+                (stat, _) => (fingerprint(&files), stat),
+            };
+            (files, fingerprint, stat)
+        });
+        (found, joined(opening))
+    });
+    let (files, fingerprint, stat) = found?;
+    let (reason, fallback) = match state_of(opened, &fingerprint, force) {
         CurrentState::Fresh(index) => {
             if let Some(stat) = &stat {
                 stat.record(&index.path, &fingerprint);
@@ -143,7 +153,17 @@ enum CurrentState {
 }
 
 fn current_state(index_dir: &Path, fingerprint: &str, force: bool) -> CurrentState {
-    let Some(generation) = current_generation(index_dir) else {
+    let opened = current_generation(index_dir).map(|generation| (SearchIndex::open(&generation), generation));
+    state_of(opened, fingerprint, force)
+}
+
+/// What opening the current generation (`None`: there is none) says of it, against faq/'s `fingerprint`.
+fn state_of(
+    opened: Option<(Result<SearchIndex, IndexError>, PathBuf)>,
+    fingerprint: &str,
+    force: bool,
+) -> CurrentState {
+    let Some((opened, generation)) = opened else {
         let reason = if force {
             RebuildReason::Requested
         } else {
@@ -151,7 +171,7 @@ fn current_state(index_dir: &Path, fingerprint: &str, force: bool) -> CurrentSta
         };
         return CurrentState::Outdated { reason, fallback: None };
     };
-    match SearchIndex::open(&generation) {
+    match opened {
         Ok(index) if force => CurrentState::Outdated {
             reason: RebuildReason::Requested,
             fallback: Some(index),
@@ -469,12 +489,13 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
             .chunks(chunk)
             .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
             .collect();
-        // A worker only maps `f`, which does not panic on any file; should one panic anyway, so does this.
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
+        workers.into_iter().flat_map(joined).collect()
     })
+}
+
+/// What a scoped thread returned; should it have panicked (nothing it runs panics on any input), so does this.
+fn joined<R>(thread: std::thread::ScopedJoinHandle<'_, R>) -> R {
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 #[cfg(test)]
