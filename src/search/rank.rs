@@ -456,9 +456,6 @@ impl Scratch {
         let (sums, touched, bits) = (&mut self.sums, &mut self.touched, &self.candidate_bits);
         let wanted = |ordinal: u32| !pruning || bits[ordinal as usize / 64] & (1 << (ordinal % 64)) != 0;
         let mut add = |ordinal: u32, score: f32| {
-            if !wanted(ordinal) {
-                return;
-            }
             let sums = &mut sums[ordinal as usize];
             if sums[0] == 0.0 && sums[1] == 0.0 {
                 touched.push(ordinal);
@@ -468,6 +465,11 @@ impl Scratch {
         match (alternatives, multi) {
             // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
             ([alternative], None) => {
+                let mut add = |ordinal: u32, score: f32| {
+                    if wanted(ordinal) {
+                        add(ordinal, score);
+                    }
+                };
                 if let [term] = alternative.terms.as_slice() {
                     if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
                         let weight = list.weight * alternative.boost;
@@ -483,6 +485,7 @@ impl Scratch {
                 let best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
                     walk_alternative(alternative, slot, |ordinal, score| {
+                        // Tested before the best is raised, so that entries out of the running cost no record.
                         if !wanted(ordinal) {
                             return;
                         }
@@ -503,7 +506,9 @@ impl Scratch {
                     });
                 }
                 for (ordinal, score) in best {
-                    add(ordinal, score);
+                    if wanted(ordinal) {
+                        add(ordinal, score);
+                    }
                 }
             }
         }

@@ -502,6 +502,16 @@ fn joined<R>(thread: std::thread::ScopedJoinHandle<'_, R>) -> R {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn in_parallel_keeps_the_order_of_the_items() {
+        // Enough items for a thread per core, and a count that does not split evenly.
+        let items: Vec<u64> = (0..3 * 4096 + 7).collect();
+        let mapped = in_parallel(&items, |n| n * 3 + 1);
+        assert_eq!(mapped, items.iter().map(|n| n * 3 + 1).collect::<Vec<_>>());
+        assert_eq!(in_parallel(&[] as &[u64], |n| *n), Vec::<u64>::new());
+    }
+
     /// A recorded stat fingerprint stands for reading the files, and any write (even one that keeps the size and
     /// puts the modification time back) makes opening read them again.
     #[cfg(unix)]
