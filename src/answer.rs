@@ -1073,11 +1073,13 @@ mod tests {
                 name_zh: "个人微信".into(),
                 terms: vec!["personal wechat".into()],
                 unless: vec!["official account".into()],
+                with: vec![],
                 pointer: "p".into(),
                 pointer_zh: "p".into(),
             },
             analyzed: vec![tokens("person wechat")],
             unless: vec![tokens("offici account")],
+            with: vec![],
         };
         let topics = [topic];
         let index = TopicIndex::new(&topics);

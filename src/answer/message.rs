@@ -96,24 +96,39 @@ const CLAUSE_JOINERS: &[&str] = &["and", "or", "also", "plus", "then"];
 /// Chinese words that open a further question after a comma: "认证多少钱，另外要多久？".
 const CHINESE_CLAUSE_JOINERS: &[&str] = &["另外", "还有", "以及", "同时", "并且", "而且", "那么", "那"];
 
-/// An asking sentence cut at the commas where a question of its own begins: after a clause that opens like a
+/// An asking sentence cut at the commas (and the bare "and"s, see [`and_opens_full_question`]) where a question of
+/// its own begins: after a clause that opens like a
 /// question, a clause that opens like one too ("…, and how long…"), or in Chinese a clause that asks and opens
 /// with "另外", "还有"…. A sentence that opens otherwise ("If I switch, will I lose my followers?") is one question.
 fn question_clauses(sentence: &str) -> Vec<&str> {
-    let commas: Vec<usize> = sentence
+    let chinese = sentence.chars().any(is_han);
+    // A cut is where a clause may end and the next begin: at a comma, or in English before an " and " that needs
+    // no comma because a full question follows it ("How much does it cost and how long does it take?").
+    let mut cuts: Vec<(usize, usize, bool)> = sentence
         .char_indices()
         .filter(|&(_, c)| matches!(c, ',' | '，' | '、'))
-        .map(|(offset, _)| offset)
+        .map(|(offset, c)| (offset, offset + c.len_utf8(), false))
         .collect();
-    if commas.is_empty() {
+    if !chinese {
+        // ASCII lower-casing keeps every byte offset where it was.
+        let lower = sentence.to_ascii_lowercase();
+        cuts.extend(
+            lower
+                .match_indices(" and ")
+                .map(|(offset, _)| (offset, offset + 1, true)),
+        );
+        cuts.sort_unstable();
+    }
+    if cuts.is_empty() {
         return vec![sentence];
     }
-    let chinese = sentence.chars().any(is_han);
     let mut clauses = Vec::new();
     let mut start = 0;
-    for comma in commas {
-        let next = comma + sentence[comma..].chars().next().map_or(1, char::len_utf8);
-        let before = &sentence[start..comma];
+    for (end, next, bare_and) in cuts {
+        if end < start {
+            continue;
+        }
+        let before = &sentence[start..end];
         // "Are there rules about what we can post, or will our articles get censored?" asks one thing two ways:
         // a clause that opens with "or" is an alternative of the one before, not a question of its own.
         if !chinese && opens_with_or(&sentence[next..]) {
@@ -121,6 +136,8 @@ fn question_clauses(sentence: &str) -> Vec<&str> {
         }
         let (before_asks, after_asks) = if chinese {
             (chinese_asks(before), chinese_clause_asks(&sentence[next..]))
+        } else if bare_and {
+            (english_clause_asks(before), and_opens_full_question(&sentence[next..]))
         } else {
             (english_clause_asks(before), english_clause_asks(&sentence[next..]))
         };
@@ -157,6 +174,26 @@ fn english_clause_asks(clause: &str) -> bool {
     match words.as_slice() {
         [first, rest @ ..] if opens_question(first, rest) => true,
         [joiner, opener, rest @ ..] => CLAUSE_JOINERS.contains(&joiner.as_str()) && opens_question(opener, rest),
+        _ => false,
+    }
+}
+
+/// "and how long does the review take": without a comma, "and" opens a question of its own only before a question
+/// word, a quantity ("how long", "how much"…) and then a verb; "and what documents" or "and how to apply" go on
+/// with the question before ("Can I register and how?" is one question).
+fn and_opens_full_question(clause: &str) -> bool {
+    const QUESTION_WORDS: &[&str] = &["how", "what", "which", "who", "when", "where", "why"];
+    const QUANTITIES: &[&str] = &["long", "much", "many", "often", "soon", "far"];
+    let words: Vec<String> = words(clause).take(4).collect();
+    match words.as_slice() {
+        [and, question, rest @ ..] if and == "and" && QUESTION_WORDS.contains(&question.as_str()) => {
+            let rest = match rest {
+                [quantity, rest @ ..] if question == "how" && QUANTITIES.contains(&quantity.as_str()) => rest,
+                rest => rest,
+            };
+            rest.first()
+                .is_some_and(|verb| VERBS_AFTER_WHEN.contains(&verb.as_str()))
+        }
         _ => false,
     }
 }
@@ -542,6 +579,24 @@ mod tests {
             split("How do we verify, don't have a business licence yet?"),
             vec![("How do we verify, don't have a business licence yet?", true)],
             "a negated verb after a comma opens a statement, not a question"
+        );
+        assert_eq!(
+            split("How much does verification cost and how long does the review usually take?"),
+            vec![
+                ("How much does verification cost", true),
+                ("and how long does the review usually take?", true)
+            ],
+            "a full question after \"and\" is a question of its own without a comma"
+        );
+        assert_eq!(
+            split("Can I register a service account and what documents do I need?"),
+            vec![("Can I register a service account and what documents do I need?", true)],
+            "\"and what documents\" has no verb after the question word: one question"
+        );
+        assert_eq!(
+            split("I want to know the fee and how long does it take?"),
+            vec![("I want to know the fee and how long does it take?", true)],
+            "a statement before \"and\" does not ask"
         );
         assert_eq!(
             split("If I switch, will I lose my followers?"),

@@ -11,7 +11,8 @@ use toml::Spanned;
 use super::front_matter::line_of;
 use super::problem::{Problem, Problems, from_toml_error};
 
-/// A neighbouring topic: when a question names one of its terms, the question is about it.
+/// A neighbouring topic, or a fact the thread leaves open: when a question names one of its terms (and, if the
+/// topic has `with` words, one of those too), the question is about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutOfScopeTopic {
     pub id: String,
@@ -23,6 +24,10 @@ pub struct OutOfScopeTopic {
     /// Words that, when the question also has one, mean it is not about this topic after all: "personal WeChat"
     /// is out of scope, "a personal official account" is a question faqbot answers.
     pub unless: Vec<String>,
+    /// Words of which the question must also name one, for a topic that two ideas name together: "how much an
+    /// agency charges" is neither every question about agencies nor every question about prices. Empty: the
+    /// terms alone name the topic.
+    pub with: Vec<String>,
     /// Where to look instead, one sentence.
     pub pointer: String,
     pub pointer_zh: String,
@@ -44,6 +49,8 @@ struct RawTopic {
     terms: Vec<Spanned<String>>,
     #[serde(default)]
     unless: Vec<String>,
+    #[serde(default)]
+    with: Vec<String>,
     pointer: String,
     pointer_zh: String,
 }
@@ -91,13 +98,16 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
                 );
             }
         }
+        // Only a term that names a topic on its own belongs to one topic: a `with` topic's terms ("agency") name
+        // it only together with another word, and may name other such topics with other words.
+        let names_alone = raw.with.iter().all(|word| word.trim().is_empty());
         let mut terms = Vec::new();
         for term in &raw.terms {
             let term_line = Some(line_of(text, term.span().start));
             let normalized = term.get_ref().trim().to_lowercase();
             if normalized.is_empty() {
                 complain(term_line, "an out-of-scope term is empty: remove it".to_string());
-            } else if let Some(other) = owner.get(&normalized).filter(|other| **other != raw.id) {
+            } else if let Some(other) = owner.get(&normalized).filter(|other| names_alone && **other != raw.id) {
                 complain(
                     term_line,
                     format!("term `{normalized}` already names topic `{other}`: a term belongs to one topic"),
@@ -115,25 +125,31 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
         if !valid {
             continue;
         }
-        for term in &terms {
-            owner.insert(term.clone(), raw.id.clone());
+        if names_alone {
+            for term in &terms {
+                owner.insert(term.clone(), raw.id.clone());
+            }
         }
         topics.push(OutOfScopeTopic {
             id: raw.id,
             name: raw.name,
             name_zh: raw.name_zh,
             terms,
-            unless: raw
-                .unless
-                .iter()
-                .map(|u| u.trim().to_lowercase())
-                .filter(|u| !u.is_empty())
-                .collect(),
+            unless: lower_case_words(&raw.unless),
+            with: lower_case_words(&raw.with),
             pointer: raw.pointer,
             pointer_zh: raw.pointer_zh,
         });
     }
     topics
+}
+
+fn lower_case_words(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .map(|word| word.trim().to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -169,6 +185,31 @@ mod tests {
         assert!(
             messages.iter().any(|m| m.contains("`pointer_zh` is empty")),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn with_words_are_read_and_with_topics_may_share_terms() {
+        let mut problems = Problems::default();
+        let text = "[[topic]]\nid = \"agency-prices\"\nname = \"what agencies charge\"\nname_zh = \"代理收费\"\nterms = [\"Agency\"]\nwith = [\"Charge\", \" \"]\npointer = \"No amount is given.\"\npointer_zh = \"没有给出金额。\"\n\n[[topic]]\nid = \"agency-waits\"\nname = \"how long agencies take\"\nname_zh = \"代理要多久\"\nterms = [\"agency\"]\nwith = [\"long\"]\npointer = \"No time is given.\"\npointer_zh = \"没有给出时间。\"\n";
+        let topics = parse(Path::new("faq/out-of-scope.toml"), text, &mut problems);
+        assert!(
+            problems.is_empty(),
+            "a term shared by two `with` topics is no conflict: {problems:?}"
+        );
+        assert_eq!(topics.len(), 2);
+        assert_eq!(topics[0].with, vec!["charge"], "lower case, blanks dropped");
+        assert_eq!(topics[1].terms, vec!["agency"]);
+        let plain = TOPIC.replace("terms = [\"WeChat Pay\", \"微信支付\"]", "terms = [\"agency\"]");
+        let mut problems = Problems::default();
+        parse(
+            Path::new("faq/out-of-scope.toml"),
+            &format!("{plain}\n{text}"),
+            &mut problems,
+        );
+        assert!(
+            problems.is_empty(),
+            "a plain topic's term may also be a `with` topic's: {problems:?}"
         );
     }
 

@@ -85,7 +85,10 @@ pub fn build(knowledge_base: &KnowledgeBase, dir: &Path, fingerprint: &str) -> R
         // synonyms.toml spells it, and "wecom" is never "corrected" into a word of an entry). They go with the first entry rather than into a document of their own, which would count in
         // BM25's document total and average answer length.
         if ordinal == 0 {
-            let topic_terms = knowledge_base.out_of_scope.iter().flat_map(|t| &t.terms);
+            let topic_terms = knowledge_base
+                .out_of_scope
+                .iter()
+                .flat_map(|t| t.terms.iter().chain(&t.with));
             for term in knowledge_base.synonyms.iter().flat_map(|g| &g.terms).chain(topic_terms) {
                 document.add_text(fields.vocab, term);
             }

@@ -20,6 +20,8 @@ pub struct AnalyzedTopic {
     pub analyzed: Vec<Vec<String>>,
     /// Its `unless` words, analyzed.
     pub unless: Vec<Vec<String>>,
+    /// Its `with` words, analyzed: when there are any, the question must spell one of them too.
+    pub with: Vec<Vec<String>>,
 }
 
 impl AnalyzedTopic {
@@ -36,14 +38,23 @@ impl AnalyzedTopic {
         Self {
             analyzed: analyze_all(&topic.terms),
             unless: analyze_all(&topic.unless),
+            with: analyze_all(&topic.with),
             topic: topic.clone(),
         }
     }
 
-    /// Whether a question (its analysed tokens) is about this topic: it spells one of the terms, and none of the
-    /// `unless` words ("personal WeChat" is out of scope, "a personal official account" is not).
+    /// Whether a question (its analysed tokens) is about this topic: it spells one of the terms, one of the `with`
+    /// words if the topic has any ("agency" and "charge"), and none of the `unless` words ("personal WeChat" is out
+    /// of scope, "a personal official account" is not).
     pub fn is_named_by(&self, tokens: &[String]) -> bool {
-        self.analyzed.iter().any(|term| spells(tokens, term)) && !self.is_excluded_by(tokens)
+        self.analyzed.iter().any(|term| spells(tokens, term))
+            && self.is_completed_by(tokens)
+            && !self.is_excluded_by(tokens)
+    }
+
+    /// Whether the tokens spell one of the `with` words, or the topic needs none.
+    fn is_completed_by(&self, tokens: &[String]) -> bool {
+        self.topic.with.is_empty() || self.with.iter().any(|word| spells(tokens, word))
     }
 
     /// Whether the tokens spell one of the `unless` words, which keep a question out of this topic.
@@ -111,6 +122,15 @@ pub fn check(knowledge_base: &KnowledgeBase, faq_dir: &Path) -> Vec<Problem> {
     for topic in &knowledge_base.out_of_scope {
         let analyzed = AnalyzedTopic::new(topic, &mut analyzer);
         let id = &topic.id;
+        for word in &topic.with {
+            if tokenizer::analyze(&mut analyzer, word).is_empty() {
+                problems.push(Problem::warning(
+                    &path,
+                    None,
+                    format!("topic `{id}`: `with` word `{word}` is only common words, which are ignored, so it completes nothing: remove it or write a word that says what is asked"),
+                ));
+            }
+        }
         for term in &topic.terms {
             let tokens = tokenizer::analyze(&mut analyzer, term);
             let loses_words = !term.chars().any(is_han)
@@ -132,7 +152,7 @@ pub fn check(knowledge_base: &KnowledgeBase, faq_dir: &Path) -> Vec<Problem> {
                 ));
             }
             for (entry, question, place, words) in &phrasings {
-                if spells(words, &tokens) && !analyzed.is_excluded_by(words) {
+                if spells(words, &tokens) && analyzed.is_completed_by(words) && !analyzed.is_excluded_by(words) {
                     problems.push(Problem::warning(
                         &path,
                         None,
@@ -158,6 +178,7 @@ mod tests {
             name_zh: "个人微信".to_string(),
             terms: terms.iter().map(|t| t.to_string()).collect(),
             unless: unless.iter().map(|u| u.to_string()).collect(),
+            with: Vec::new(),
             pointer: "Ask WeChat's help centre.".to_string(),
             pointer_zh: "请查看微信帮助中心。".to_string(),
         }
@@ -181,6 +202,14 @@ mod tests {
         }
     }
 
+    /// What `faqbot check` says of the knowledge base's out-of-scope topics, one line per problem.
+    fn warnings(knowledge_base: &KnowledgeBase) -> Vec<String> {
+        check(knowledge_base, Path::new("faq"))
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     #[test]
     fn a_question_names_a_topic_by_a_term_unless_it_spells_an_exception() {
         let analyzed = AnalyzedTopic::new(
@@ -195,6 +224,52 @@ mod tests {
             "the words in a row"
         );
         assert!(!analyzed.is_named_by(&[]));
+    }
+
+    #[test]
+    fn a_topic_with_with_words_is_named_only_by_a_term_and_one_of_them() {
+        let mut agency_prices = topic(&["agency", "service provider"], &["auditor"]);
+        agency_prices.with = vec!["charge".to_string(), "price".to_string()];
+        let analyzed = AnalyzedTopic::new(&agency_prices, &mut tokenizer::text_analyzer());
+        let tokens = |text: &str| tokenizer::analyze(&mut tokenizer::text_analyzer(), text);
+        assert!(analyzed.is_named_by(&tokens("How much does an agency charge?")));
+        assert!(analyzed.is_named_by(&tokens("What price do service providers ask?")));
+        assert!(
+            !analyzed.is_named_by(&tokens("Can an agency register for us?")),
+            "the term alone"
+        );
+        assert!(
+            !analyzed.is_named_by(&tokens("What does verification charge?")),
+            "the with word alone"
+        );
+        assert!(
+            !analyzed.is_named_by(&tokens("Does the agency charge or the auditor?")),
+            "unless still applies"
+        );
+    }
+
+    #[test]
+    fn with_words_are_checked_against_phrasings_and_for_common_words() {
+        let mut agency_prices = topic(&["agency"], &[]);
+        agency_prices.id = "agency-prices".to_string();
+        agency_prices.with = vec!["charge".to_string(), "how".to_string()];
+        let knowledge_base = KnowledgeBase {
+            entries: vec![entry(
+                "fees",
+                &["Can an agency register for us?", "Does an agency charge extra?"],
+            )],
+            out_of_scope: vec![agency_prices],
+            ..KnowledgeBase::default()
+        };
+        let problems = warnings(&knowledge_base);
+        assert_eq!(
+            problems,
+            [
+                "faq/out-of-scope.toml: warning: topic `agency-prices`: `with` word `how` is only common words, which are ignored, so it completes nothing: remove it or write a word that says what is asked",
+                "faq/out-of-scope.toml: warning: topic `agency-prices`: term `agency` matches \"Does an agency charge extra?\" of entry `fees` (faq/fees.md line 4), which would get the out-of-scope reply: make the term more specific, or add a word of the phrasing to `unless`",
+            ],
+            "the phrasing without a with word is no conflict"
+        );
     }
 
     #[test]
@@ -213,10 +288,7 @@ mod tests {
             )],
             ..KnowledgeBase::default()
         };
-        let problems: Vec<String> = check(&knowledge_base, Path::new("faq"))
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let problems = warnings(&knowledge_base);
         assert_eq!(
             problems,
             [

@@ -93,6 +93,55 @@ fn declines_out_of_domain_questions_with_suggestions() {
 }
 
 #[test]
+fn facts_the_thread_leaves_open_are_said_plainly_not_guessed() {
+    let workspace = Workspace::shipped();
+    // What an agency charges is named by an agency and a price together; no amount is given anywhere.
+    let reply = workspace.ask_json("How much does an agency charge to set up an account for us?");
+    assert_eq!(
+        (&reply["kind"], &reply["out_of_scope"]["id"]),
+        (&serde_json::json!("out_of_scope"), &serde_json::json!("agency-prices")),
+        "{reply}"
+    );
+    let output = workspace.run(&["ask", "How much does an agency charge to set up an account for us?"]);
+    assert_starts_with(
+        &output.stdout,
+        "That is outside what I cover: what agencies and service providers charge. The thread says only that",
+    );
+    for (question, topic) in [
+        (
+            "How many times a day can a subscription account broadcast?",
+            "subscription-broadcast-quota",
+        ),
+        ("How long does it take to hear back after applying?", "application-wait"),
+        (
+            "Do we need to send the documents again when verification renews?",
+            "verification-renewal",
+        ),
+        ("代理公司注册公众号收多少钱？", "agency-prices"),
+    ] {
+        let reply = workspace.ask_json(question);
+        assert_eq!(reply["out_of_scope"]["id"], topic, "{question}: {reply}");
+    }
+    // Each idea alone, or a fact the thread does give, is still answered.
+    for (question, entry) in [
+        ("Can a local agency register an account for us?", "reach-chinese-users"),
+        ("Is there a charge to renew verification each year?", "fees"),
+        ("How often can a service account broadcast?", "broadcast-quota"),
+        (
+            "It has been a long time and no reply from bd@wechat.com, what should I do?",
+            "application-pending",
+        ),
+    ] {
+        let reply = workspace.ask_json(question);
+        assert_eq!(
+            (&reply["answered"], &reply["results"][0]["id"]),
+            (&serde_json::json!(true), &serde_json::json!(entry)),
+            "{question}: {reply}"
+        );
+    }
+}
+
+#[test]
 fn chinese_function_words_and_elliptical_questions_are_read_as_meant() {
     let workspace = Workspace::shipped();
     // 本身 ("itself") and 不要 (of 要不要, "is it needed") say nothing of the topic; 钱 is money.
