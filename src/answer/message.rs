@@ -96,10 +96,10 @@ const CLAUSE_JOINERS: &[&str] = &["and", "or", "also", "plus", "then"];
 /// Chinese words that open a further question after a comma: "认证多少钱，另外要多久？".
 const CHINESE_CLAUSE_JOINERS: &[&str] = &["另外", "还有", "以及", "同时", "并且", "而且", "那么", "那"];
 
-/// An asking sentence cut at the commas (and the bare "and"s, see [`and_opens_full_question`]) where a question of
-/// its own begins: after a clause that opens like a
-/// question, a clause that opens like one too ("…, and how long…"), or in Chinese a clause that asks and opens
-/// with "另外", "还有"…. A sentence that opens otherwise ("If I switch, will I lose my followers?") is one question.
+/// An asking sentence cut at the commas, and the bare "and"s of [`and_opens_full_question`], where a question of
+/// its own begins: after a clause that opens like a question, a clause that opens like one too ("…, and how
+/// long…"), or in Chinese a clause that asks and opens with "另外", "还有"…. A sentence that opens otherwise ("If
+/// I switch, will I lose my followers?") is one question.
 fn question_clauses(sentence: &str) -> Vec<&str> {
     let chinese = sentence.chars().any(is_han);
     // A cut is where a clause may end and the next begin: at a comma, or in English before an " and " that needs
@@ -125,10 +125,9 @@ fn question_clauses(sentence: &str) -> Vec<&str> {
     let mut clauses = Vec::new();
     let mut start = 0;
     for (end, next, bare_and) in cuts {
-        if end < start {
+        let Some(before) = sentence.get(start..end) else {
             continue;
-        }
-        let before = &sentence[start..end];
+        };
         // "Are there rules about what we can post, or will our articles get censored?" asks one thing two ways:
         // a clause that opens with "or" is an alternative of the one before, not a question of its own.
         if !chinese && opens_with_or(&sentence[next..]) {

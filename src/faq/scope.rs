@@ -100,7 +100,8 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
         }
         // Only a term that names a topic on its own belongs to one topic: a `with` topic's terms ("agency") name
         // it only together with another word, and may name other such topics with other words.
-        let names_alone = raw.with.iter().all(|word| word.trim().is_empty());
+        let with = lower_case_words(&raw.with);
+        let names_alone = with.is_empty();
         let mut terms = Vec::new();
         for term in &raw.terms {
             let term_line = Some(line_of(text, term.span().start));
@@ -136,7 +137,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Problems) -> Vec<OutOfScope
             name_zh: raw.name_zh,
             terms,
             unless: lower_case_words(&raw.unless),
-            with: lower_case_words(&raw.with),
+            with,
             pointer: raw.pointer,
             pointer_zh: raw.pointer_zh,
         });

@@ -202,9 +202,14 @@ mod tests {
         }
     }
 
-    /// What `faqbot check` says of the knowledge base's out-of-scope topics, one line per problem.
-    fn warnings(knowledge_base: &KnowledgeBase) -> Vec<String> {
-        check(knowledge_base, Path::new("faq"))
+    /// What `faqbot check` says of `topics` against the phrasings of `entries`, one line per problem.
+    fn warnings(entries: Vec<crate::faq::Entry>, topics: Vec<OutOfScopeTopic>) -> Vec<String> {
+        let knowledge_base = KnowledgeBase {
+            entries,
+            out_of_scope: topics,
+            ..KnowledgeBase::default()
+        };
+        check(&knowledge_base, Path::new("faq"))
             .iter()
             .map(ToString::to_string)
             .collect()
@@ -253,15 +258,13 @@ mod tests {
         let mut agency_prices = topic(&["agency"], &[]);
         agency_prices.id = "agency-prices".to_string();
         agency_prices.with = vec!["charge".to_string(), "how".to_string()];
-        let knowledge_base = KnowledgeBase {
-            entries: vec![entry(
+        let problems = warnings(
+            vec![entry(
                 "fees",
                 &["Can an agency register for us?", "Does an agency charge extra?"],
             )],
-            out_of_scope: vec![agency_prices],
-            ..KnowledgeBase::default()
-        };
-        let problems = warnings(&knowledge_base);
+            vec![agency_prices],
+        );
         assert_eq!(
             problems,
             [
@@ -274,21 +277,19 @@ mod tests {
 
     #[test]
     fn terms_that_catch_entry_phrasings_or_lose_words_are_warned_about() {
-        let knowledge_base = KnowledgeBase {
-            entries: vec![entry(
+        let problems = warnings(
+            vec![entry(
                 "individual-accounts",
                 &[
                     "Can I register with my personal WeChat?",
                     "Can a personal WeChat own an official account?",
                 ],
             )],
-            out_of_scope: vec![topic(
+            vec![topic(
                 &["personal wechat", "what to post", "what", "个人微信"],
                 &["official account"],
             )],
-            ..KnowledgeBase::default()
-        };
-        let problems = warnings(&knowledge_base);
+        );
         assert_eq!(
             problems,
             [
