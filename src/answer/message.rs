@@ -27,6 +27,7 @@ pub fn sentences(message: &str) -> Vec<Sentence<'_>> {
             '.' => {
                 chars.peek().is_none_or(|&(_, next)| next.is_whitespace())
                     && !ends_with_abbreviation(&message[start..offset])
+                    && !is_list_number(&message[start..offset])
             }
             _ => false,
         };
@@ -60,6 +61,17 @@ fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     if !text.chars().any(char::is_alphanumeric) {
         return;
     }
+    if let Some((lead, rest)) = lead_before_colon(text) {
+        let context = without_announcement(lead);
+        if context.chars().any(char::is_alphanumeric) {
+            out.push(Sentence {
+                text: context,
+                asks: false,
+            });
+        }
+        push(out, rest);
+        return;
+    }
     if !asks(text) {
         out.push(Sentence { text, asks: false });
         return;
@@ -70,6 +82,171 @@ fn push<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
             asks: true,
         });
     }
+}
+
+/// A lead of at least this many words (or Chinese characters, at two a word) before a colon is context of the
+/// question after it; a shorter one is the question's topic ("Verification: how much is it?") and stays with it.
+const MIN_CONTEXT_LEAD_WORDS: usize = 4;
+
+/// "She asked me three things: what is the difference, …?", "想请问：…": what stands before a colon is not the
+/// question, but an announcement of it or context. The lead and the rest, when the rest asks and the lead is an
+/// announcement, or context long enough not to be the question's topic; none when the colon does not part them
+/// so ("http://", "10:30", "Note: we are a shop.").
+fn lead_before_colon(sentence: &str) -> Option<(&str, &str)> {
+    let (offset, colon) = sentence.char_indices().find(|&(offset, c)| {
+        c == '：' || (c == ':' && sentence[offset + 1..].chars().next().is_none_or(char::is_whitespace))
+    })?;
+    let lead = sentence[..offset].trim();
+    let rest = sentence[offset + colon.len_utf8()..].trim();
+    if !lead.chars().any(char::is_alphanumeric) || !rest.chars().any(char::is_alphanumeric) || !asks(rest) {
+        return None;
+    }
+    let lead_words = words(lead).count() + lead.chars().filter(|c| is_han(*c)).count() / 2;
+    let announces = without_announcement(lead).len() < lead.len();
+    (announces || (!asks(lead) && lead_words >= MIN_CONTEXT_LEAD_WORDS)).then_some((lead, rest))
+}
+
+/// `lead` without the announcement of questions it is or ends with: "我哋做手信生意，有幾個問題" is
+/// "我哋做手信生意"; "Three questions pls" is empty.
+fn without_announcement(lead: &str) -> &str {
+    if is_announcement(lead) {
+        return "";
+    }
+    match lead.rfind([',', '，', '、']) {
+        Some(comma) if is_announcement(lead[comma..].trim_start_matches([',', '，', '、'])) => lead[..comma].trim(),
+        _ => lead,
+    }
+}
+
+/// Words of an English announcement of questions ("I have a couple of quick questions", "two things pls").
+const ANNOUNCEMENT_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "few",
+    "couple",
+    "of",
+    "some",
+    "several",
+    "two",
+    "three",
+    "four",
+    "five",
+    "2",
+    "3",
+    "4",
+    "5",
+    "quick",
+    "short",
+    "small",
+    "simple",
+    "basic",
+    "more",
+    "other",
+    "another",
+    "question",
+    "questions",
+    "qs",
+    "q",
+    "qn",
+    "qns",
+    "ones",
+    "things",
+    "thing",
+    "points",
+    "queries",
+    "query",
+    "doubts",
+    "i",
+    "we",
+    "have",
+    "got",
+    "my",
+    "our",
+    "here",
+    "are",
+    "is",
+    "there",
+    "pls",
+    "please",
+    "following",
+    "hi",
+    "hello",
+    "hey",
+    "team",
+    "so",
+    "ok",
+    "okay",
+    "im",
+    "just",
+    "also",
+    "and",
+    "ask",
+    "to",
+    "want",
+    "would",
+    "like",
+    "wanted",
+    "list",
+    "bunch",
+    "multiple",
+];
+
+/// Pieces of a Chinese announcement of questions ("想请问一下", "有三个问题", "有幾個問題"), simplified, longest first.
+const CHINESE_ANNOUNCEMENT_PIECES: &[&str] = &[
+    "请教一下",
+    "想问一下",
+    "问一下",
+    "请问",
+    "请教",
+    "咨询",
+    "想问",
+    "问下",
+    "问题",
+    "疑问",
+    "几个",
+    "几条",
+    "两个",
+    "三个",
+    "四个",
+    "一些",
+    "我们",
+    "我哋",
+    "我地",
+    "老师好",
+    "你好",
+    "您好",
+    "有",
+    "想",
+    "我",
+    "几",
+    "个",
+    "哈",
+    "啊",
+    "呀",
+    "哦",
+    "喔",
+    "吖",
+    "下",
+    "一",
+    "二",
+    "三",
+    "四",
+    "两",
+    "小",
+];
+
+/// Whether `lead` only announces questions: "Three questions pls", "quick ones", "想请问", "有幾個問題".
+fn is_announcement(lead: &str) -> bool {
+    if lead.chars().any(is_han) {
+        let mut rest = crate::search::normalize::normalize(lead);
+        for piece in CHINESE_ANNOUNCEMENT_PIECES {
+            rest = rest.replace(piece, "");
+        }
+        return !rest.chars().any(char::is_alphanumeric);
+    }
+    let mut words = words(lead).peekable();
+    words.peek().is_some() && words.all(|word| ANNOUNCEMENT_WORDS.contains(&word.as_str()))
 }
 
 /// Words that open a question of its own after a comma: "What do I get from verification, who may verify, and is
@@ -210,6 +387,15 @@ fn chinese_clause_asks(clause: &str) -> bool {
         .any(|joiner| simplified.starts_with(joiner))
         && has_chinese_question_word(&simplified)
 }
+
+/// Whether `text`, a sentence so far, ends with the number of a list item ("2" of "2. How long…?", or of
+/// "几个问题：1. …"): one or two digits at its start or after a colon.
+fn is_list_number(text: &str) -> bool {
+    let before = text.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = text.len() - before.len();
+    (1..=2).contains(&digits) && (before.trim().is_empty() || before.trim_end().ends_with([':', '：']))
+}
+
 fn ends_with_abbreviation(text: &str) -> bool {
     let last = text
         .rsplit(|c: char| c.is_whitespace())
@@ -329,8 +515,9 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 pub fn without_leading_joiners(sentence: &str) -> &str {
     let mut rest = sentence.trim_start();
     loop {
-        let trimmed =
-            rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | '-' | '…'));
+        let trimmed = without_list_marker(
+            rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | '-' | '…')),
+        );
         let chinese_joiner = CHINESE_LEADING_JOINERS
             .iter()
             .find(|j| trimmed.starts_with(**j))
@@ -358,6 +545,43 @@ pub fn without_leading_joiners(sentence: &str) -> &str {
         }
         rest = next;
     }
+}
+
+/// `text` without the list marker it opens with: "1.", "2)", "3）", "(4)", "①", "b)", "Q2", "•". A marker is
+/// not a word of the question; "q2" or "b" would be read as words the knowledge base does not know.
+fn without_list_marker(text: &str) -> &str {
+    if let Some(rest) = text.strip_prefix(|c: char| matches!(c, '•' | '*' | '·') || ('①'..='⑳').contains(&c)) {
+        return rest;
+    }
+    let opened = text.strip_prefix(['(', '（']);
+    let label = opened.unwrap_or(text);
+    let digits = label.len() - label.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if opened.is_none()
+        && digits == 0
+        && let Some(tail) = label.strip_prefix(['Q', 'q'])
+    {
+        let number = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = &tail[number..];
+        if number > 0 && !after.starts_with(char::is_alphanumeric) {
+            return after.trim_start_matches([')', '）', '.', ':', '：']);
+        }
+    }
+    let letter = digits == 0 && label.starts_with(|c: char| c.is_ascii_lowercase());
+    if digits == 0 && !letter {
+        return text;
+    }
+    let tail = &label[if letter { 1 } else { digits }..];
+    let Some(closer) = tail.chars().next() else {
+        return text;
+    };
+    let after = &tail[closer.len_utf8()..];
+    let closes = match closer {
+        ')' | '）' => true,
+        // "1.5 rmb" is a number; "a." would be too often a word's end.
+        '.' | '、' => !letter && !after.starts_with(|c: char| c.is_ascii_digit()),
+        _ => false,
+    };
+    if closes { after } else { text }
 }
 
 /// Whether `sentence` refers back to the question before it: "If not, can I keep both?", "Otherwise what are my
@@ -483,10 +707,24 @@ pub fn asks(sentence: &str) -> bool {
     }
     if sentence.chars().any(is_han) {
         let simplified = crate::search::normalize::normalize(sentence);
-        return has_chinese_question_word(&simplified);
+        // "负责几个中国客户的 account。": a sentence closed by a full stop is a statement, where 几, 什么, 哪, 多少 and
+        // 谁 are "several", "any", "some"; only a particle or an asking phrase still makes it ask.
+        let statement = sentence.trim_end().ends_with(['。', '.', '！', '!']);
+        if !statement {
+            return has_chinese_question_word(&simplified);
+        }
+        let mut definite = simplified;
+        for word in NOT_ASKING_IN_STATEMENTS {
+            definite = definite.replace(word, "");
+        }
+        return has_chinese_question_word(&definite);
     }
     false
 }
+
+/// What does not ask in a Chinese statement: question words that are indefinite there ("几个客户" several clients,
+/// "有什么就发什么" whatever there is), and words that merely contain 么 ("那么" then).
+const NOT_ASKING_IN_STATEMENTS: &[&str] = &["什么", "几", "哪", "多少", "谁", "那么", "这么", "多么"];
 
 #[cfg(test)]
 mod tests {
@@ -692,6 +930,93 @@ mod tests {
         assert!(asks("Please advise which account we should open"));
         assert!(!asks("verification fee"));
         assert!(!asks("We are a bakery in Utrecht."));
+    }
+
+    #[test]
+    fn an_announcement_before_a_colon_is_left_out_and_a_long_lead_is_context() {
+        assert_eq!(
+            split("Three questions pls: is it free? can I switch later?"),
+            vec![("is it free?", true), ("can I switch later?", true)]
+        );
+        assert_eq!(
+            split("几个问题：1. 认证之后有什么好处？2. 认证费是多少？"),
+            vec![("1. 认证之后有什么好处？", true), ("2. 认证费是多少？", true)]
+        );
+        assert_eq!(
+            split("我哋喺澳門做手信生意，有幾個問題：1）國際版公眾號大陸啲客睇唔睇到？"),
+            vec![
+                ("我哋喺澳門做手信生意", false),
+                ("1）國際版公眾號大陸啲客睇唔睇到？", true)
+            ],
+            "context, then an announcement"
+        );
+        assert_eq!(
+            split("She asked me three things I couldn't answer: what's the difference, can one company have both?"),
+            vec![
+                ("She asked me three things I couldn't answer", false),
+                ("what's the difference", true),
+                ("can one company have both?", true),
+            ]
+        );
+        // A short lead is the question's topic; a colon in an address or a time, or before no question, parts nothing.
+        for whole in [
+            "Verification: how much is it?",
+            "Is http://apply.wechat.com the right page?",
+            "Can we talk at 10:30 tomorrow?",
+        ] {
+            assert_eq!(split(whole), vec![(whole, true)], "{whole}");
+        }
+        assert_eq!(
+            split("Note: we are a shop in Ipoh."),
+            vec![("Note: we are a shop in Ipoh.", false)]
+        );
+        assert_eq!(
+            split("My friend who runs a cafe told me this: can we switch later?"),
+            vec![
+                ("My friend who runs a cafe told me this", false),
+                ("can we switch later?", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn list_markers_are_left_out_of_what_is_retrieved() {
+        for (marked, question) in [
+            ("2) How long does it take?", "How long does it take?"),
+            ("3）搵代理幫手開要幾錢？", "搵代理幫手開要幾錢？"),
+            ("(4) is it free?", "is it free?"),
+            ("1. 认证之后有什么好处？", "认证之后有什么好处？"),
+            ("2、认证费是多少？", "认证费是多少？"),
+            (
+                "①国际版的公众号，大陆用户能不能搜到？",
+                "国际版的公众号，大陆用户能不能搜到？",
+            ),
+            ("b) is there any fee?", "is there any fee?"),
+            ("Q2 can we receive donations?", "can we receive donations?"),
+            ("Q3: which type?", "which type?"),
+            ("• and how long?", "how long?"),
+        ] {
+            assert_eq!(without_leading_joiners(marked), question, "{marked}");
+        }
+        for unmarked in [
+            "1.5 rmb a day?",
+            "300 RMB a year?",
+            "a lot of fees?",
+            "Q&A page?",
+            "(see below) what is it?",
+            "2 accounts?",
+        ] {
+            assert_eq!(without_leading_joiners(unmarked), unmarked, "{unmarked}");
+        }
+    }
+
+    #[test]
+    fn a_chinese_statement_asks_only_with_a_particle_or_an_asking_phrase() {
+        assert!(!asks("我在悉尼一家 digital agency 上班，负责几个中国客户的 account。"));
+        assert!(!asks("我们有什么就发什么。"));
+        assert!(asks("负责几个账号"), "without a full stop 几 may still ask");
+        assert!(asks("这个可以认证吗。"));
+        assert!(asks("想问一下认证的费用。"));
     }
 
     #[test]

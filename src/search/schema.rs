@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bumped whenever the schema, the analysis or what is stored changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 #[derive(Clone, Debug)]
 pub struct QuestionFields {

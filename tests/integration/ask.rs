@@ -163,6 +163,27 @@ fn chinese_function_words_and_elliptical_questions_are_read_as_meant() {
 }
 
 #[test]
+fn an_announced_numbered_list_is_answered_item_by_item() {
+    let workspace = Workspace::shipped();
+    // "Three quick questions:" announces the list and "1)", "2)" number it: none of them is a word of a question.
+    let reply = workspace.ask_json(
+        "Three quick questions: 1) can I switch my subscription account to a service account later? 2) is registering free?",
+    );
+    let answered: Vec<&str> = reply["parts"]
+        .as_array()
+        .expect("a reply per question")
+        .iter()
+        .filter(|part| part["answered"] == true)
+        .filter_map(|part| part["results"][0]["id"].as_str())
+        .collect();
+    assert_eq!(answered, vec!["switch-account-type", "fees"], "{reply}");
+    // The context before an announcement stays context: "有幾個問題" is cut off it, the list items are asked.
+    let reply = workspace.ask_json("我哋喺澳門做手信生意，有幾個問題：1）國際版公眾號大陸啲客睇唔睇到？");
+    assert_eq!(reply["answered"], true, "{reply}");
+    assert_eq!(reply["results"][0]["id"], "international-accounts");
+}
+
+#[test]
 fn a_chinese_question_gets_the_chinese_answer_and_interface() {
     let workspace = Workspace::shipped();
     let reply = workspace.ask_json("订阅号可以改成服务号吗？");
