@@ -509,13 +509,51 @@ impl Scratch {
             (alternatives, Some(multi)) => {
                 let best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
+                    // A one-word alternative (most are) without a branch per posting either: an entry out of the
+                    // running scores nothing, which raises no best and records nothing.
+                    if let [term] = alternative.terms.as_slice() {
+                        let Some(list) = term.and_then(|(_, t)| t.list(slot)) else {
+                            continue;
+                        };
+                        let weight = list.weight * alternative.boost;
+                        let (touched_start, held_start) = (touched.len(), best.held.len());
+                        touched.resize(touched_start + list.postings.len(), 0);
+                        best.held.resize(held_start + list.postings.len(), 0);
+                        let (mut touched_end, mut held_end) = (touched_start, held_start);
+                        for posting in &list.postings {
+                            let ordinal = posting.doc as usize;
+                            let wanted = if pruning {
+                                (bits[ordinal / 64] >> (ordinal % 64)) & 1
+                            } else {
+                                1
+                            };
+                            let score = weight * posting.tf_factor * wanted as f32;
+                            let record = &mut best.best[ordinal];
+                            let kept = record[slot as usize];
+                            let raised = score > kept;
+                            best.held[held_end] = posting.doc;
+                            held_end += usize::from(raised && *record == [0.0; 3]);
+                            record[slot as usize] = kept.max(score);
+                            let entry = &mut sums[ordinal];
+                            touched[touched_end] = posting.doc;
+                            touched_end += usize::from(raised && entry[0] == 0.0 && entry[1] == 0.0);
+                            entry[sum] += (score - kept).max(0.0);
+                        }
+                        touched.truncate(touched_end);
+                        best.held.truncate(held_end);
+                        continue;
+                    }
                     walk_alternative(alternative, slot, |ordinal, score| {
                         // Tested before the best is raised, so that entries out of the running cost no record.
                         if !wanted(ordinal) {
                             return;
                         }
                         if let Some(more) = best.raise(ordinal, slot, score) {
-                            add(ordinal, more);
+                            let entry = &mut sums[ordinal as usize];
+                            if entry[0] == 0.0 && entry[1] == 0.0 {
+                                touched.push(ordinal);
+                            }
+                            entry[sum] += more;
                         }
                     });
                 }
