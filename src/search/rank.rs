@@ -390,15 +390,19 @@ impl Scratch {
     /// Drops the candidates whose bound cannot reach the floor even with `ceiling_left` more; when pruning `starts`,
     /// the candidates are every touched entry, and are put in order and marked.
     fn drop_hopeless(&mut self, ceiling_left: f32, floor: f32, answer_weight: f32, starts: bool) {
-        let (sums, bits) = (&self.sums, &mut self.candidate_bits);
-        self.candidates.retain(|&ordinal| {
+        let (sums, bits, candidates) = (&self.sums, &mut self.candidate_bits, &mut self.candidates);
+        // Compacted in place without a branch on whether each is kept: that alternates unpredictably, and a
+        // mispredicted branch per candidate cost more than the test.
+        let mut kept_count = 0;
+        for at in 0..candidates.len() {
+            let ordinal = candidates[at];
             let [question, answer] = sums[ordinal as usize];
             let kept = (question + answer_weight * answer + ceiling_left) * BOUND_SLACK >= floor;
-            if !kept {
-                bits[ordinal as usize / 64] &= !(1 << (ordinal % 64));
-            }
-            kept
-        });
+            candidates[kept_count] = ordinal;
+            kept_count += usize::from(kept);
+            bits[ordinal as usize / 64] &= !(u64::from(!kept) << (ordinal % 64));
+        }
+        candidates.truncate(kept_count);
         if starts {
             in_order(&mut self.candidates, &mut self.ordered);
             for &ordinal in &self.candidates {
@@ -465,32 +469,91 @@ impl Scratch {
         match (alternatives, multi) {
             // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
             ([alternative], None) => {
-                let mut add = |ordinal: u32, score: f32| {
-                    if wanted(ordinal) {
-                        add(ordinal, score);
-                    }
-                };
                 if let [term] = alternative.terms.as_slice() {
                     if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
                         let weight = list.weight * alternative.boost;
-                        for posting in &list.postings {
-                            add(posting.doc, weight * posting.tf_factor);
+                        // Neither loop branches on the entry: on a common word's list, new entries and known ones
+                        // (candidates and the others) alternate unpredictably, and a mispredicted branch per
+                        // posting cost more than the rest of the loop.
+                        if pruning {
+                            // Every entry is added to, the candidates their score and the others nothing: only the
+                            // candidates' sums are read from now on.
+                            for posting in &list.postings {
+                                let ordinal = posting.doc as usize;
+                                let candidate = (bits[ordinal / 64] >> (ordinal % 64)) & 1;
+                                sums[ordinal][sum] += weight * posting.tf_factor * candidate as f32;
+                            }
+                        } else {
+                            // Each entry is written to the end of `touched`, which moves past it only if it is new.
+                            let start = touched.len();
+                            touched.resize(start + list.postings.len(), 0);
+                            let mut end = start;
+                            for posting in &list.postings {
+                                let entry = &mut sums[posting.doc as usize];
+                                touched[end] = posting.doc;
+                                end += usize::from(entry[0] == 0.0 && entry[1] == 0.0);
+                                entry[sum] += weight * posting.tf_factor;
+                            }
+                            touched.truncate(end);
                         }
                     }
                 } else {
+                    let add = |ordinal: u32, score: f32| {
+                        if wanted(ordinal) {
+                            add(ordinal, score);
+                        }
+                    };
                     walk_alternative(alternative, slot, add);
                 }
             }
             (alternatives, Some(multi)) => {
                 let best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
+                    // A one-word alternative (most are) without a branch per posting either: an entry out of the
+                    // running scores nothing, which raises no best and records nothing.
+                    if let [term] = alternative.terms.as_slice() {
+                        let Some(list) = term.and_then(|(_, t)| t.list(slot)) else {
+                            continue;
+                        };
+                        let weight = list.weight * alternative.boost;
+                        let (touched_start, held_start) = (touched.len(), best.held.len());
+                        touched.resize(touched_start + list.postings.len(), 0);
+                        best.held.resize(held_start + list.postings.len(), 0);
+                        let (mut touched_end, mut held_end) = (touched_start, held_start);
+                        for posting in &list.postings {
+                            let ordinal = posting.doc as usize;
+                            let wanted = if pruning {
+                                (bits[ordinal / 64] >> (ordinal % 64)) & 1
+                            } else {
+                                1
+                            };
+                            let score = weight * posting.tf_factor * wanted as f32;
+                            let record = &mut best.best[ordinal];
+                            let kept = record[slot as usize];
+                            let raised = score > kept;
+                            best.held[held_end] = posting.doc;
+                            held_end += usize::from(raised && *record == [0.0; 3]);
+                            record[slot as usize] = kept.max(score);
+                            let entry = &mut sums[ordinal];
+                            touched[touched_end] = posting.doc;
+                            touched_end += usize::from(raised && entry[0] == 0.0 && entry[1] == 0.0);
+                            entry[sum] += (score - kept).max(0.0);
+                        }
+                        touched.truncate(touched_end);
+                        best.held.truncate(held_end);
+                        continue;
+                    }
                     walk_alternative(alternative, slot, |ordinal, score| {
                         // Tested before the best is raised, so that entries out of the running cost no record.
                         if !wanted(ordinal) {
                             return;
                         }
                         if let Some(more) = best.raise(ordinal, slot, score) {
-                            add(ordinal, more);
+                            let entry = &mut sums[ordinal as usize];
+                            if entry[0] == 0.0 && entry[1] == 0.0 {
+                                touched.push(ordinal);
+                            }
+                            entry[sum] += more;
                         }
                     });
                 }
