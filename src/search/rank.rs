@@ -87,8 +87,8 @@ struct Scratch {
     scored: Vec<Scored>,
     /// A bit per entry, to put the candidates in order in one pass.
     ordered: Vec<u64>,
-    /// Once pruning: a bit per candidate, so that a list walked then adds to the candidates only (a test of a bit
-    /// that stays in cache, instead of a write to every entry the list holds).
+    /// Once pruning: a bit per candidate, so that a list walked then adds to the candidates only: each posting adds
+    /// its score times its entry's bit, nothing to the others, whose sums are no longer read.
     candidate_bits: Vec<u64>,
     /// How many of `alternative_best` this question uses.
     multi_used: usize,
@@ -274,6 +274,17 @@ fn ceiling_of(fields: impl Iterator<Item = [f32; 3]>, answer_weight: f32) -> f32
     best[0] + answer_weight * (best[1] + best[2])
 }
 
+/// Whether an entry's sums are as they were before the question: no list has reached it yet. Scores are
+/// positive, so a sum of zero is one nothing was added to.
+fn untouched(sums: &[f32; 2]) -> bool {
+    sums[0] == 0.0 && sums[1] == 0.0
+}
+
+/// An entry's bit in `bits`, 1 for a candidate and 0 for the others: a factor, so that a walk need not branch.
+fn candidate_bit(bits: &[u64], ordinal: usize) -> u64 {
+    (bits[ordinal / 64] >> (ordinal % 64)) & 1
+}
+
 impl Scratch {
     fn fit(&mut self, entries: usize, multi: usize) {
         if self.sums.len() < entries {
@@ -454,14 +465,14 @@ impl Scratch {
 
     /// Adds to each entry the alternatives reach in the field: a concept's best of them for a concept walked whole
     /// (`multi` is `None`), otherwise what the alternative adds over the concept's best so far.
-    /// When `pruning`, only the candidates are added to.
+    /// When `pruning`, only the candidates' sums change.
     fn walk(&mut self, alternatives: &[Alternative<'_>], multi: Option<usize>, slot: Slot, pruning: bool) {
         let sum = usize::from(slot != Slot::Question);
         let (sums, touched, bits) = (&mut self.sums, &mut self.touched, &self.candidate_bits);
-        let wanted = |ordinal: u32| !pruning || bits[ordinal as usize / 64] & (1 << (ordinal % 64)) != 0;
+        let wanted = |ordinal: u32| !pruning || candidate_bit(bits, ordinal as usize) != 0;
         let mut add = |ordinal: u32, score: f32| {
             let sums = &mut sums[ordinal as usize];
-            if sums[0] == 0.0 && sums[1] == 0.0 {
+            if untouched(sums) {
                 touched.push(ordinal);
             }
             sums[sum] += score;
@@ -472,6 +483,8 @@ impl Scratch {
                 if let [term] = alternative.terms.as_slice() {
                     if let Some(list) = term.and_then(|(_, t)| t.list(slot)) {
                         let weight = list.weight * alternative.boost;
+                        // A non-finite weight times a candidate bit of 0 would be NaN in another entry's sum.
+                        debug_assert!(weight.is_finite());
                         // Neither loop branches on the entry: on a common word's list, new entries and known ones
                         // (candidates and the others) alternate unpredictably, and a mispredicted branch per
                         // posting cost more than the rest of the loop.
@@ -480,7 +493,7 @@ impl Scratch {
                             // candidates' sums are read from now on.
                             for posting in &list.postings {
                                 let ordinal = posting.doc as usize;
-                                let candidate = (bits[ordinal / 64] >> (ordinal % 64)) & 1;
+                                let candidate = candidate_bit(bits, ordinal);
                                 sums[ordinal][sum] += weight * posting.tf_factor * candidate as f32;
                             }
                         } else {
@@ -491,7 +504,7 @@ impl Scratch {
                             for posting in &list.postings {
                                 let entry = &mut sums[posting.doc as usize];
                                 touched[end] = posting.doc;
-                                end += usize::from(entry[0] == 0.0 && entry[1] == 0.0);
+                                end += usize::from(untouched(entry));
                                 entry[sum] += weight * posting.tf_factor;
                             }
                             touched.truncate(end);
@@ -516,17 +529,15 @@ impl Scratch {
                             continue;
                         };
                         let weight = list.weight * alternative.boost;
+                        // A non-finite weight times a candidate bit of 0 would be NaN in another entry's sum.
+                        debug_assert!(weight.is_finite());
                         let (touched_start, held_start) = (touched.len(), best.held.len());
                         touched.resize(touched_start + list.postings.len(), 0);
                         best.held.resize(held_start + list.postings.len(), 0);
                         let (mut touched_end, mut held_end) = (touched_start, held_start);
                         for posting in &list.postings {
                             let ordinal = posting.doc as usize;
-                            let wanted = if pruning {
-                                (bits[ordinal / 64] >> (ordinal % 64)) & 1
-                            } else {
-                                1
-                            };
+                            let wanted = if pruning { candidate_bit(bits, ordinal) } else { 1 };
                             let score = weight * posting.tf_factor * wanted as f32;
                             let record = &mut best.best[ordinal];
                             let kept = record[slot as usize];
@@ -536,7 +547,7 @@ impl Scratch {
                             record[slot as usize] = kept.max(score);
                             let entry = &mut sums[ordinal];
                             touched[touched_end] = posting.doc;
-                            touched_end += usize::from(raised && entry[0] == 0.0 && entry[1] == 0.0);
+                            touched_end += usize::from(raised && untouched(entry));
                             entry[sum] += (score - kept).max(0.0);
                         }
                         touched.truncate(touched_end);
@@ -550,7 +561,7 @@ impl Scratch {
                         }
                         if let Some(more) = best.raise(ordinal, slot, score) {
                             let entry = &mut sums[ordinal as usize];
-                            if entry[0] == 0.0 && entry[1] == 0.0 {
+                            if untouched(entry) {
                                 touched.push(ordinal);
                             }
                             entry[sum] += more;
