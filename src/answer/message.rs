@@ -185,7 +185,8 @@ const ANNOUNCEMENT_WORDS: &[&str] = &[
     "multiple",
 ];
 
-/// Pieces of a Chinese announcement of questions ("想请问一下", "有三个问题", "有幾個問題"), simplified, longest first.
+/// Pieces of a Chinese announcement of questions ("想请问一下", "有三个问题", "有幾個問題"), simplified; a piece that
+/// contains another comes before it, as they are removed in order.
 const CHINESE_ANNOUNCEMENT_PIECES: &[&str] = &[
     "请教一下",
     "想问一下",
@@ -716,7 +717,10 @@ pub fn asks(sentence: &str) -> bool {
             .iter()
             .chain(statement.then_some(INDEFINITE_IN_STATEMENTS).into_iter().flatten())
         {
-            read = read.replace(word, "");
+            // Every Chinese sentence of every message passes here: a copy only for a word that is there.
+            if read.contains(word) {
+                read = read.replace(word, "");
+            }
         }
         return has_chinese_question_word(&read);
     }
@@ -967,7 +971,9 @@ mod tests {
             vec![("Two questions: we are a shop in Ipoh.", false)],
             "nothing asked after the colon"
         );
-        assert!(sentences(&"Two questions: ".repeat(2000)).len() <= MAX_SENTENCES);
+        // Context before each of many announcements is kept, up to the cap of a message's sentences.
+        let many = format!("{}is it free?", "We sell tea, two questions: ".repeat(2000));
+        assert_eq!(sentences(&many).len(), MAX_SENTENCES);
     }
 
     #[test]

@@ -529,7 +529,6 @@ impl Scratch {
                             continue;
                         };
                         let weight = list.weight * alternative.boost;
-                        // A non-finite weight times a candidate bit of 0 would be NaN in another entry's sum.
                         debug_assert!(weight.is_finite());
                         let (touched_start, held_start) = (touched.len(), best.held.len());
                         touched.resize(touched_start + list.postings.len(), 0);
