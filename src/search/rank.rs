@@ -15,10 +15,12 @@
 //!    have been scored, the `limit`-th of those scores is a *floor* the final `limit`-th score reaches for certain;
 //!    when the ceilings of the units still to walk add up to less than the floor, no entry they have not reached
 //!    can place. From then on only the entries already reached whose bound can still reach the floor (the
-//!    *candidates*) are added to: a list much longer than they are many is looked up for them (galloping through it,
-//!    as it is sorted by entry), so that a common word costs a few dozen lookups instead of a walk over half the
-//!    knowledge base; a shorter one is walked, testing a bit per candidate before adding. A concept keeps its best
-//!    alternative per entry, so that a better one walked later adds only the difference.
+//!    *candidates*) are added to: a list much longer than they are many is looked up for them, so that a common word
+//!    costs a few thousand lookups instead of a walk over half the knowledge base; a shorter one is walked, testing a
+//!    bit per candidate before adding. A lookup finds its block of 64 postings in the list's skips (the last entry of
+//!    each block, a short array that stays in cache) and searches only that block, moving on from the last
+//!    candidate's, as both are sorted by entry. A concept keeps its best alternative per entry, so that a better
+//!    one walked later adds only the difference.
 //! 3. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
 //!    phrasing from each phrasing's few terms; the `limit`-th of these scores is one that the `limit`-th entry
 //!    reaches for certain. Only the entries whose bound reaches it can still be among the best: they are scored in
@@ -33,7 +35,7 @@ use smallvec::SmallVec;
 
 use super::compiled::Compiled;
 use super::concepts::{Alternative, ConceptTerms};
-use super::postings::{Posting, Slot};
+use super::postings::{Cursor, Found, Posting, Slot, gallop};
 
 /// Bounds are sums of the same products as the scores, added in another order: a hair of slack keeps rounding
 /// from ever pruning an entry that would tie.
@@ -94,25 +96,27 @@ struct Scratch {
     multi_used: usize,
 }
 
-/// A concept's best alternative so far, per entry and field, and the entries it holds one for (to reset them).
+/// A concept's best alternative so far, per field and entry, and the entries each field holds one for (to reset
+/// them). A field's records are an array of their own, a float per entry: a walk reads and writes one record per
+/// posting at random, and three fields interleaved made that array three times the size, out of the cache.
 #[derive(Default)]
 struct BestAlternatives {
-    best: Vec<[f32; 3]>,
-    held: Vec<u32>,
+    best: [Vec<f32>; 3],
+    held: [Vec<u32>; 3],
 }
 
 impl BestAlternatives {
     /// Records `score` in the field if it beats the best so far, and returns what it adds.
     fn raise(&mut self, ordinal: u32, slot: Slot, score: f32) -> Option<f32> {
-        let best = &mut self.best[ordinal as usize];
-        let kept = best[slot as usize];
+        let best = &mut self.best[slot as usize][ordinal as usize];
+        let kept = *best;
         if score <= kept {
             return None;
         }
-        if *best == [0.0; 3] {
-            self.held.push(ordinal);
+        if kept == 0.0 {
+            self.held[slot as usize].push(ordinal);
         }
-        best[slot as usize] = score;
+        *best = score;
         Some(score - kept)
     }
 }
@@ -141,6 +145,8 @@ struct Unit {
 thread_local! {
     /// How many rankings pruned, so that the test comparing with exhaustive scoring knows it compared pruned ones.
     static PRUNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many candidates were looked up through a list's skips, so that the same test knows it compared those too.
+    static LOOKED_UP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 thread_local! {
@@ -294,8 +300,10 @@ impl Scratch {
             self.alternative_best.resize_with(multi, BestAlternatives::default);
         }
         for alternatives in &mut self.alternative_best[..multi] {
-            if alternatives.best.len() < entries {
-                alternatives.best.resize(entries, [0.0; 3]);
+            for best in &mut alternatives.best {
+                if best.len() < entries {
+                    best.resize(entries, 0.0);
+                }
             }
         }
         if self.ordered.len() < entries.div_ceil(64) {
@@ -520,7 +528,7 @@ impl Scratch {
                 }
             }
             (alternatives, Some(multi)) => {
-                let best = &mut self.alternative_best[multi];
+                let alternative_best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
                     // A one-word alternative (most are) without a branch per posting either: an entry out of the
                     // running scores nothing, which raises no best and records nothing.
@@ -530,27 +538,29 @@ impl Scratch {
                         };
                         let weight = list.weight * alternative.boost;
                         debug_assert!(weight.is_finite());
-                        let (touched_start, held_start) = (touched.len(), best.held.len());
+                        let best = &mut alternative_best.best[slot as usize];
+                        let held = &mut alternative_best.held[slot as usize];
+                        let (touched_start, held_start) = (touched.len(), held.len());
                         touched.resize(touched_start + list.postings.len(), 0);
-                        best.held.resize(held_start + list.postings.len(), 0);
+                        held.resize(held_start + list.postings.len(), 0);
                         let (mut touched_end, mut held_end) = (touched_start, held_start);
                         for posting in &list.postings {
                             let ordinal = posting.doc as usize;
                             let wanted = if pruning { candidate_bit(bits, ordinal) } else { 1 };
                             let score = weight * posting.tf_factor * wanted as f32;
-                            let record = &mut best.best[ordinal];
-                            let kept = record[slot as usize];
+                            let record = &mut best[ordinal];
+                            let kept = *record;
                             let raised = score > kept;
-                            best.held[held_end] = posting.doc;
-                            held_end += usize::from(raised && *record == [0.0; 3]);
-                            record[slot as usize] = kept.max(score);
+                            held[held_end] = posting.doc;
+                            held_end += usize::from(raised && kept == 0.0);
+                            *record = kept.max(score);
                             let entry = &mut sums[ordinal];
                             touched[touched_end] = posting.doc;
                             touched_end += usize::from(raised && untouched(entry));
                             entry[sum] += (score - kept).max(0.0);
                         }
                         touched.truncate(touched_end);
-                        best.held.truncate(held_end);
+                        held.truncate(held_end);
                         continue;
                     }
                     walk_alternative(alternative, slot, |ordinal, score| {
@@ -558,7 +568,7 @@ impl Scratch {
                         if !wanted(ordinal) {
                             return;
                         }
-                        if let Some(more) = best.raise(ordinal, slot, score) {
+                        if let Some(more) = alternative_best.raise(ordinal, slot, score) {
                             let entry = &mut sums[ordinal as usize];
                             if untouched(entry) {
                                 touched.push(ordinal);
@@ -588,29 +598,30 @@ impl Scratch {
     }
 
     /// As [`Self::walk`] for one alternative, for the candidates only, looking each up in the lists instead of
-    /// walking them: the candidates are few and sorted, so each lookup gallops on from the last.
+    /// walking them: the candidates are few and sorted, so each lookup moves a cursor on from the last, through the
+    /// list's skips first and then inside one block.
     fn look_up(&mut self, alternative: &Alternative<'_>, multi: Option<usize>, slot: Slot) {
         let sum = usize::from(slot != Slot::Question);
-        let Some(lists) = alternative
+        let Some(mut cursors) = alternative
             .terms
             .iter()
             .map(|term| {
                 let list = term.and_then(|(_, t)| t.list(slot))?;
-                Some((list.weight * alternative.boost, list.postings.as_slice()))
+                Some((list.weight * alternative.boost, Cursor::new(list)))
             })
-            .collect::<Option<Lists<'_>>>()
+            .collect::<Option<SmallVec<[(f32, Cursor<'_>); 4]>>>()
         else {
             return;
         };
-        let mut cursors: SmallVec<[usize; 4]> = smallvec::smallvec![0; lists.len()];
+        #[cfg(test)]
+        LOOKED_UP.with(|count| count.set(count.get() + self.candidates.len()));
         'candidates: for &ordinal in &self.candidates {
             let mut score = 0.0;
-            for ((weight, list), cursor) in lists.iter().zip(cursors.iter_mut()) {
-                *cursor = seek(list, *cursor, ordinal);
-                match list.get(*cursor) {
-                    Some(found) if found.doc == ordinal => score += weight * found.tf_factor,
-                    Some(_) => continue 'candidates,
-                    None => break 'candidates,
+            for (weight, cursor) in &mut cursors {
+                match cursor.find(ordinal) {
+                    Found::At(factor) => score += *weight * factor,
+                    Found::Absent => continue 'candidates,
+                    Found::Past => break 'candidates,
                 }
             }
             let sums = &mut self.sums[ordinal as usize];
@@ -711,8 +722,10 @@ impl Scratch {
             self.sums[ordinal as usize] = [0.0; 2];
         }
         for alternatives in &mut self.alternative_best[..self.multi_used] {
-            for ordinal in alternatives.held.drain(..) {
-                alternatives.best[ordinal as usize] = [0.0; 3];
+            for (best, held) in alternatives.best.iter_mut().zip(&mut alternatives.held) {
+                for ordinal in held.drain(..) {
+                    best[ordinal as usize] = 0.0;
+                }
             }
         }
         self.candidates.clear();
@@ -849,16 +862,9 @@ fn intersect(lists: &[(f32, &[Posting])], mut visit: impl FnMut(u32, f32)) {
     }
 }
 
-/// The first position at or after `from` whose document is at least `doc`: doubling steps, then a binary search
-/// in the last step.
+/// The first position at or after `from` whose document is at least `doc`.
 fn seek(list: &[Posting], from: usize, doc: u32) -> usize {
-    let (mut low, mut step) = (from, 1);
-    while low + step < list.len() && list[low + step].doc < doc {
-        low += step;
-        step *= 2;
-    }
-    let high = (low + step).min(list.len());
-    low + list[low.min(high)..high].partition_point(|p| p.doc < doc)
+    gallop(list, from, |p| p.doc, doc)
 }
 
 /// Higher bound first, then the earlier entry.
@@ -1008,6 +1014,8 @@ mod tests {
         assert!(compared > 5_000, "only {compared} ranks compared");
         let pruned = PRUNED.with(std::cell::Cell::get);
         assert!(pruned > 100, "only {pruned} rankings pruned");
+        let looked_up = LOOKED_UP.with(std::cell::Cell::get);
+        assert!(looked_up > 1_000, "only {looked_up} candidates looked up");
     }
 
     /// Every concept of the generated questions (synonym groups with several alternatives and phrases of several
