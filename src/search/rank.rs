@@ -73,7 +73,12 @@ pub(crate) struct Ranked {
 #[derive(Default)]
 struct Scratch {
     /// Per entry: the bound of its best phrasing's score, and its answer and tags score, from the walked units.
-    sums: Vec<[f32; 2]>,
+    /// Two arrays rather than one of pairs: a walk adds to one of them at random, and an array of a float per entry
+    /// is half the size to keep in the cache.
+    sums: [Vec<f32>; 2],
+    /// A bit per entry, set once a list has reached it: whether it is new to `touched` is a bit in a small array
+    /// rather than a look at both of its sums.
+    reached: Vec<u64>,
     touched: Vec<u32>,
     /// For each concept of several alternatives (the first ones a question has), per entry and field: its best
     /// alternative so far, which `sums` holds; a better one walked later adds only the difference.
@@ -280,21 +285,27 @@ fn ceiling_of(fields: impl Iterator<Item = [f32; 3]>, answer_weight: f32) -> f32
     best[0] + answer_weight * (best[1] + best[2])
 }
 
-/// Whether an entry's sums are as they were before the question: no list has reached it yet. Scores are
-/// positive, so a sum of zero is one nothing was added to.
-fn untouched(sums: &[f32; 2]) -> bool {
-    sums[0] == 0.0 && sums[1] == 0.0
-}
-
-/// An entry's bit in `bits`, 1 for a candidate and 0 for the others: a factor, so that a walk need not branch.
+/// An entry's bit in `bits` (1 for a candidate and 0 for the others; 1 for an entry reached): a factor, so that a
+/// walk need not branch.
 fn candidate_bit(bits: &[u64], ordinal: usize) -> u64 {
     (bits[ordinal / 64] >> (ordinal % 64)) & 1
 }
 
+/// Sets the entry's bit in `bits` if `on` is 1, and returns whether it was clear before: 1 for an entry no list had
+/// reached, which is then added to the touched ones.
+fn mark(bits: &mut [u64], ordinal: usize, on: u64) -> usize {
+    let word = &mut bits[ordinal / 64];
+    let new = !(*word >> (ordinal % 64)) & on;
+    *word |= on << (ordinal % 64);
+    new as usize
+}
+
 impl Scratch {
     fn fit(&mut self, entries: usize, multi: usize) {
-        if self.sums.len() < entries {
-            self.sums.resize(entries, [0.0; 2]);
+        for sums in &mut self.sums {
+            if sums.len() < entries {
+                sums.resize(entries, 0.0);
+            }
         }
         if self.alternative_best.len() < multi {
             self.alternative_best.resize_with(multi, BestAlternatives::default);
@@ -309,6 +320,7 @@ impl Scratch {
         if self.ordered.len() < entries.div_ceil(64) {
             self.ordered.resize(entries.div_ceil(64), 0);
             self.candidate_bits.resize(entries.div_ceil(64), 0);
+            self.reached.resize(entries.div_ceil(64), 0);
         }
         self.multi_used = multi;
     }
@@ -415,7 +427,7 @@ impl Scratch {
         let mut kept_count = 0;
         for at in 0..candidates.len() {
             let ordinal = candidates[at];
-            let [question, answer] = sums[ordinal as usize];
+            let (question, answer) = (sums[0][ordinal as usize], sums[1][ordinal as usize]);
             let kept = (question + answer_weight * answer + ceiling_left) * BOUND_SLACK >= floor;
             candidates[kept_count] = ordinal;
             kept_count += usize::from(kept);
@@ -450,7 +462,7 @@ impl Scratch {
                 continue;
             }
             let phrasing = best_phrasing(ranking, ordinal);
-            let answer = self.sums[ordinal as usize][1];
+            let answer = self.sums[1][ordinal as usize];
             self.scored.push(Scored {
                 ordinal,
                 phrasing,
@@ -476,14 +488,18 @@ impl Scratch {
     /// When `pruning`, only the candidates' sums change.
     fn walk(&mut self, alternatives: &[Alternative<'_>], multi: Option<usize>, slot: Slot, pruning: bool) {
         let sum = usize::from(slot != Slot::Question);
-        let (sums, touched, bits) = (&mut self.sums, &mut self.touched, &self.candidate_bits);
+        let (sums, reached, touched, bits) = (
+            &mut self.sums[sum],
+            &mut self.reached,
+            &mut self.touched,
+            &self.candidate_bits,
+        );
         let wanted = |ordinal: u32| !pruning || candidate_bit(bits, ordinal as usize) != 0;
         let mut add = |ordinal: u32, score: f32| {
-            let sums = &mut sums[ordinal as usize];
-            if untouched(sums) {
+            if mark(reached, ordinal as usize, 1) != 0 {
                 touched.push(ordinal);
             }
-            sums[sum] += score;
+            sums[ordinal as usize] += score;
         };
         match (alternatives, multi) {
             // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
@@ -502,7 +518,7 @@ impl Scratch {
                             for posting in &list.postings {
                                 let ordinal = posting.doc as usize;
                                 let candidate = candidate_bit(bits, ordinal);
-                                sums[ordinal][sum] += weight * posting.tf_factor * candidate as f32;
+                                sums[ordinal] += weight * posting.tf_factor * candidate as f32;
                             }
                         } else {
                             // Each entry is written to the end of `touched`, which moves past it only if it is new.
@@ -510,10 +526,10 @@ impl Scratch {
                             touched.resize(start + list.postings.len(), 0);
                             let mut end = start;
                             for posting in &list.postings {
-                                let entry = &mut sums[posting.doc as usize];
+                                let ordinal = posting.doc as usize;
                                 touched[end] = posting.doc;
-                                end += usize::from(untouched(entry));
-                                entry[sum] += weight * posting.tf_factor;
+                                end += mark(reached, ordinal, 1);
+                                sums[ordinal] += weight * posting.tf_factor;
                             }
                             touched.truncate(end);
                         }
@@ -554,10 +570,9 @@ impl Scratch {
                             held[held_end] = posting.doc;
                             held_end += usize::from(raised && kept == 0.0);
                             *record = kept.max(score);
-                            let entry = &mut sums[ordinal];
                             touched[touched_end] = posting.doc;
-                            touched_end += usize::from(raised && untouched(entry));
-                            entry[sum] += (score - kept).max(0.0);
+                            touched_end += mark(reached, ordinal, u64::from(raised));
+                            sums[ordinal] += (score - kept).max(0.0);
                         }
                         touched.truncate(touched_end);
                         held.truncate(held_end);
@@ -569,11 +584,10 @@ impl Scratch {
                             return;
                         }
                         if let Some(more) = alternative_best.raise(ordinal, slot, score) {
-                            let entry = &mut sums[ordinal as usize];
-                            if untouched(entry) {
+                            if mark(reached, ordinal as usize, 1) != 0 {
                                 touched.push(ordinal);
                             }
-                            entry[sum] += more;
+                            sums[ordinal as usize] += more;
                         }
                     });
                 }
@@ -624,21 +638,21 @@ impl Scratch {
                     Found::Past => break 'candidates,
                 }
             }
-            let sums = &mut self.sums[ordinal as usize];
+            let sums = &mut self.sums[sum][ordinal as usize];
             match multi {
                 Some(multi) => {
                     if let Some(more) = self.alternative_best[multi].raise(ordinal, slot, score) {
-                        sums[sum] += more;
+                        *sums += more;
                     }
                 }
-                None => sums[sum] += score,
+                None => *sums += score,
             }
         }
     }
 
     /// The touched entry's bound: its best phrasing's bound and its exact answer score.
     fn bound(&self, answer_weight: f32, ordinal: u32) -> f32 {
-        let [question, answer] = self.sums[ordinal as usize];
+        let (question, answer) = (self.sums[0][ordinal as usize], self.sums[1][ordinal as usize]);
         (question + answer_weight * answer) * BOUND_SLACK
     }
 
@@ -702,7 +716,7 @@ impl Scratch {
             Some(scored) => scored.phrasing,
             None => best_phrasing(ranking, ordinal),
         };
-        let answer_score = self.sums[ordinal as usize][1];
+        let answer_score = self.sums[1][ordinal as usize];
         if phrasing.is_none() && answer_score == 0.0 {
             return None;
         }
@@ -719,7 +733,10 @@ impl Scratch {
             self.candidate_bits[ordinal as usize / 64] = 0;
         }
         for ordinal in self.touched.drain(..) {
-            self.sums[ordinal as usize] = [0.0; 2];
+            let ordinal = ordinal as usize;
+            self.sums[0][ordinal] = 0.0;
+            self.sums[1][ordinal] = 0.0;
+            self.reached[ordinal / 64] = 0;
         }
         for alternatives in &mut self.alternative_best[..self.multi_used] {
             for (best, held) in alternatives.best.iter_mut().zip(&mut alternatives.held) {
