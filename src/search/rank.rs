@@ -285,8 +285,7 @@ fn ceiling_of(fields: impl Iterator<Item = [f32; 3]>, answer_weight: f32) -> f32
     best[0] + answer_weight * (best[1] + best[2])
 }
 
-/// An entry's bit in `bits` (1 for a candidate and 0 for the others; 1 for an entry reached): a factor, so that a
-/// walk need not branch.
+/// An entry's bit in `bits`, 1 for a candidate and 0 for the others: a factor, so that a walk need not branch.
 fn candidate_bit(bits: &[u64], ordinal: usize) -> u64 {
     (bits[ordinal / 64] >> (ordinal % 64)) & 1
 }
