@@ -15,7 +15,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
 
 use super::bm25::{FieldStats, idf};
 use super::concepts::Alternative;
-use super::postings::{Posting, Slot, TermPostings};
+use super::postings::{Posting, SKIP_BLOCK, Slot, TermPostings, skips_of};
 use super::records::{EntryRecords, HELD_ENTRIES};
 use super::typos::TypoIndex;
 use super::{FaqSchema, IndexError};
@@ -294,6 +294,7 @@ impl Compiled {
                 });
                 list.postings.shrink_to_fit();
                 list.max_factor = list.postings.iter().map(|p| p.tf_factor).fold(0.0, f32::max);
+                list.skips = skips_of(&list.postings, SKIP_BLOCK);
             }
         }
 

@@ -15,10 +15,12 @@
 //!    have been scored, the `limit`-th of those scores is a *floor* the final `limit`-th score reaches for certain;
 //!    when the ceilings of the units still to walk add up to less than the floor, no entry they have not reached
 //!    can place. From then on only the entries already reached whose bound can still reach the floor (the
-//!    *candidates*) are added to: a list much longer than they are many is looked up for them (galloping through it,
-//!    as it is sorted by entry), so that a common word costs a few dozen lookups instead of a walk over half the
-//!    knowledge base; a shorter one is walked, testing a bit per candidate before adding. A concept keeps its best
-//!    alternative per entry, so that a better one walked later adds only the difference.
+//!    *candidates*) are added to: a list much longer than they are many is looked up for them, so that a common word
+//!    costs a few thousand lookups instead of a walk over half the knowledge base; a shorter one is walked, testing a
+//!    bit per candidate before adding. A lookup finds its block of 64 postings in the list's skips (the last entry of
+//!    each block, a short array that stays in cache) and searches only that block, moving on from the last
+//!    candidate's, as both are sorted by entry. A concept keeps its best alternative per entry, so that a better
+//!    one walked later adds only the difference.
 //! 3. **Exact scores, best bound first.** The `limit` entries of highest bound are scored exactly, phrasing by
 //!    phrasing from each phrasing's few terms; the `limit`-th of these scores is one that the `limit`-th entry
 //!    reaches for certain. Only the entries whose bound reaches it can still be among the best: they are scored in
@@ -33,7 +35,7 @@ use smallvec::SmallVec;
 
 use super::compiled::Compiled;
 use super::concepts::{Alternative, ConceptTerms};
-use super::postings::{Posting, Slot};
+use super::postings::{Cursor, Found, Posting, Slot, gallop};
 
 /// Bounds are sums of the same products as the scores, added in another order: a hair of slack keeps rounding
 /// from ever pruning an entry that would tie.
@@ -71,7 +73,12 @@ pub(crate) struct Ranked {
 #[derive(Default)]
 struct Scratch {
     /// Per entry: the bound of its best phrasing's score, and its answer and tags score, from the walked units.
-    sums: Vec<[f32; 2]>,
+    /// Two arrays rather than one of pairs: a walk adds to one of them at random, and an array of a float per entry
+    /// is half the size to keep in the cache.
+    sums: [Vec<f32>; 2],
+    /// A bit per entry, set once a list has reached it: whether it is new to `touched` is a bit in a small array
+    /// rather than a look at both of its sums.
+    reached: Vec<u64>,
     touched: Vec<u32>,
     /// For each concept of several alternatives (the first ones a question has), per entry and field: its best
     /// alternative so far, which `sums` holds; a better one walked later adds only the difference.
@@ -94,25 +101,27 @@ struct Scratch {
     multi_used: usize,
 }
 
-/// A concept's best alternative so far, per entry and field, and the entries it holds one for (to reset them).
+/// A concept's best alternative so far, per field and entry, and the entries each field holds one for (to reset
+/// them). A field's records are an array of their own, a float per entry: a walk reads and writes one record per
+/// posting at random, and three fields interleaved made that array three times the size, out of the cache.
 #[derive(Default)]
 struct BestAlternatives {
-    best: Vec<[f32; 3]>,
-    held: Vec<u32>,
+    best: [Vec<f32>; 3],
+    held: [Vec<u32>; 3],
 }
 
 impl BestAlternatives {
     /// Records `score` in the field if it beats the best so far, and returns what it adds.
     fn raise(&mut self, ordinal: u32, slot: Slot, score: f32) -> Option<f32> {
-        let best = &mut self.best[ordinal as usize];
-        let kept = best[slot as usize];
+        let best = &mut self.best[slot as usize][ordinal as usize];
+        let kept = *best;
         if score <= kept {
             return None;
         }
-        if *best == [0.0; 3] {
-            self.held.push(ordinal);
+        if kept == 0.0 {
+            self.held[slot as usize].push(ordinal);
         }
-        best[slot as usize] = score;
+        *best = score;
         Some(score - kept)
     }
 }
@@ -141,6 +150,8 @@ struct Unit {
 thread_local! {
     /// How many rankings pruned, so that the test comparing with exhaustive scoring knows it compared pruned ones.
     static PRUNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many candidates were looked up through a list's skips, so that the same test knows it compared those too.
+    static LOOKED_UP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 thread_local! {
@@ -274,33 +285,41 @@ fn ceiling_of(fields: impl Iterator<Item = [f32; 3]>, answer_weight: f32) -> f32
     best[0] + answer_weight * (best[1] + best[2])
 }
 
-/// Whether an entry's sums are as they were before the question: no list has reached it yet. Scores are
-/// positive, so a sum of zero is one nothing was added to.
-fn untouched(sums: &[f32; 2]) -> bool {
-    sums[0] == 0.0 && sums[1] == 0.0
-}
-
 /// An entry's bit in `bits`, 1 for a candidate and 0 for the others: a factor, so that a walk need not branch.
 fn candidate_bit(bits: &[u64], ordinal: usize) -> u64 {
     (bits[ordinal / 64] >> (ordinal % 64)) & 1
 }
 
+/// Sets the entry's bit in `bits` if `on` is 1, and returns whether it was clear before: 1 for an entry no list had
+/// reached, which is then added to the touched ones.
+fn mark(bits: &mut [u64], ordinal: usize, on: u64) -> usize {
+    let word = &mut bits[ordinal / 64];
+    let new = !(*word >> (ordinal % 64)) & on;
+    *word |= on << (ordinal % 64);
+    new as usize
+}
+
 impl Scratch {
     fn fit(&mut self, entries: usize, multi: usize) {
-        if self.sums.len() < entries {
-            self.sums.resize(entries, [0.0; 2]);
+        for sums in &mut self.sums {
+            if sums.len() < entries {
+                sums.resize(entries, 0.0);
+            }
         }
         if self.alternative_best.len() < multi {
             self.alternative_best.resize_with(multi, BestAlternatives::default);
         }
         for alternatives in &mut self.alternative_best[..multi] {
-            if alternatives.best.len() < entries {
-                alternatives.best.resize(entries, [0.0; 3]);
+            for best in &mut alternatives.best {
+                if best.len() < entries {
+                    best.resize(entries, 0.0);
+                }
             }
         }
         if self.ordered.len() < entries.div_ceil(64) {
             self.ordered.resize(entries.div_ceil(64), 0);
             self.candidate_bits.resize(entries.div_ceil(64), 0);
+            self.reached.resize(entries.div_ceil(64), 0);
         }
         self.multi_used = multi;
     }
@@ -407,7 +426,7 @@ impl Scratch {
         let mut kept_count = 0;
         for at in 0..candidates.len() {
             let ordinal = candidates[at];
-            let [question, answer] = sums[ordinal as usize];
+            let (question, answer) = (sums[0][ordinal as usize], sums[1][ordinal as usize]);
             let kept = (question + answer_weight * answer + ceiling_left) * BOUND_SLACK >= floor;
             candidates[kept_count] = ordinal;
             kept_count += usize::from(kept);
@@ -442,7 +461,7 @@ impl Scratch {
                 continue;
             }
             let phrasing = best_phrasing(ranking, ordinal);
-            let answer = self.sums[ordinal as usize][1];
+            let answer = self.sums[1][ordinal as usize];
             self.scored.push(Scored {
                 ordinal,
                 phrasing,
@@ -468,14 +487,18 @@ impl Scratch {
     /// When `pruning`, only the candidates' sums change.
     fn walk(&mut self, alternatives: &[Alternative<'_>], multi: Option<usize>, slot: Slot, pruning: bool) {
         let sum = usize::from(slot != Slot::Question);
-        let (sums, touched, bits) = (&mut self.sums, &mut self.touched, &self.candidate_bits);
+        let (sums, reached, touched, bits) = (
+            &mut self.sums[sum],
+            &mut self.reached,
+            &mut self.touched,
+            &self.candidate_bits,
+        );
         let wanted = |ordinal: u32| !pruning || candidate_bit(bits, ordinal as usize) != 0;
         let mut add = |ordinal: u32, score: f32| {
-            let sums = &mut sums[ordinal as usize];
-            if untouched(sums) {
+            if mark(reached, ordinal as usize, 1) != 0 {
                 touched.push(ordinal);
             }
-            sums[sum] += score;
+            sums[ordinal as usize] += score;
         };
         match (alternatives, multi) {
             // The common case, a concept of one word, in a loop of its own: it is most of what a question costs.
@@ -494,7 +517,7 @@ impl Scratch {
                             for posting in &list.postings {
                                 let ordinal = posting.doc as usize;
                                 let candidate = candidate_bit(bits, ordinal);
-                                sums[ordinal][sum] += weight * posting.tf_factor * candidate as f32;
+                                sums[ordinal] += weight * posting.tf_factor * candidate as f32;
                             }
                         } else {
                             // Each entry is written to the end of `touched`, which moves past it only if it is new.
@@ -502,10 +525,10 @@ impl Scratch {
                             touched.resize(start + list.postings.len(), 0);
                             let mut end = start;
                             for posting in &list.postings {
-                                let entry = &mut sums[posting.doc as usize];
+                                let ordinal = posting.doc as usize;
                                 touched[end] = posting.doc;
-                                end += usize::from(untouched(entry));
-                                entry[sum] += weight * posting.tf_factor;
+                                end += mark(reached, ordinal, 1);
+                                sums[ordinal] += weight * posting.tf_factor;
                             }
                             touched.truncate(end);
                         }
@@ -520,7 +543,7 @@ impl Scratch {
                 }
             }
             (alternatives, Some(multi)) => {
-                let best = &mut self.alternative_best[multi];
+                let alternative_best = &mut self.alternative_best[multi];
                 for alternative in alternatives {
                     // A one-word alternative (most are) without a branch per posting either: an entry out of the
                     // running scores nothing, which raises no best and records nothing.
@@ -530,27 +553,28 @@ impl Scratch {
                         };
                         let weight = list.weight * alternative.boost;
                         debug_assert!(weight.is_finite());
-                        let (touched_start, held_start) = (touched.len(), best.held.len());
+                        let best = &mut alternative_best.best[slot as usize];
+                        let held = &mut alternative_best.held[slot as usize];
+                        let (touched_start, held_start) = (touched.len(), held.len());
                         touched.resize(touched_start + list.postings.len(), 0);
-                        best.held.resize(held_start + list.postings.len(), 0);
+                        held.resize(held_start + list.postings.len(), 0);
                         let (mut touched_end, mut held_end) = (touched_start, held_start);
                         for posting in &list.postings {
                             let ordinal = posting.doc as usize;
                             let wanted = if pruning { candidate_bit(bits, ordinal) } else { 1 };
                             let score = weight * posting.tf_factor * wanted as f32;
-                            let record = &mut best.best[ordinal];
-                            let kept = record[slot as usize];
+                            let record = &mut best[ordinal];
+                            let kept = *record;
                             let raised = score > kept;
-                            best.held[held_end] = posting.doc;
-                            held_end += usize::from(raised && *record == [0.0; 3]);
-                            record[slot as usize] = kept.max(score);
-                            let entry = &mut sums[ordinal];
+                            held[held_end] = posting.doc;
+                            held_end += usize::from(raised && kept == 0.0);
+                            *record = kept.max(score);
                             touched[touched_end] = posting.doc;
-                            touched_end += usize::from(raised && untouched(entry));
-                            entry[sum] += (score - kept).max(0.0);
+                            touched_end += mark(reached, ordinal, u64::from(raised));
+                            sums[ordinal] += (score - kept).max(0.0);
                         }
                         touched.truncate(touched_end);
-                        best.held.truncate(held_end);
+                        held.truncate(held_end);
                         continue;
                     }
                     walk_alternative(alternative, slot, |ordinal, score| {
@@ -558,12 +582,11 @@ impl Scratch {
                         if !wanted(ordinal) {
                             return;
                         }
-                        if let Some(more) = best.raise(ordinal, slot, score) {
-                            let entry = &mut sums[ordinal as usize];
-                            if untouched(entry) {
+                        if let Some(more) = alternative_best.raise(ordinal, slot, score) {
+                            if mark(reached, ordinal as usize, 1) != 0 {
                                 touched.push(ordinal);
                             }
-                            entry[sum] += more;
+                            sums[ordinal as usize] += more;
                         }
                     });
                 }
@@ -588,46 +611,47 @@ impl Scratch {
     }
 
     /// As [`Self::walk`] for one alternative, for the candidates only, looking each up in the lists instead of
-    /// walking them: the candidates are few and sorted, so each lookup gallops on from the last.
+    /// walking them: the candidates are few and sorted, so each lookup moves a cursor on from the last, through the
+    /// list's skips first and then inside one block.
     fn look_up(&mut self, alternative: &Alternative<'_>, multi: Option<usize>, slot: Slot) {
         let sum = usize::from(slot != Slot::Question);
-        let Some(lists) = alternative
+        let Some(mut cursors) = alternative
             .terms
             .iter()
             .map(|term| {
                 let list = term.and_then(|(_, t)| t.list(slot))?;
-                Some((list.weight * alternative.boost, list.postings.as_slice()))
+                Some((list.weight * alternative.boost, Cursor::new(list)))
             })
-            .collect::<Option<Lists<'_>>>()
+            .collect::<Option<SmallVec<[(f32, Cursor<'_>); 4]>>>()
         else {
             return;
         };
-        let mut cursors: SmallVec<[usize; 4]> = smallvec::smallvec![0; lists.len()];
+        #[cfg(test)]
+        LOOKED_UP.with(|count| count.set(count.get() + self.candidates.len()));
         'candidates: for &ordinal in &self.candidates {
             let mut score = 0.0;
-            for ((weight, list), cursor) in lists.iter().zip(cursors.iter_mut()) {
-                *cursor = seek(list, *cursor, ordinal);
-                match list.get(*cursor) {
-                    Some(found) if found.doc == ordinal => score += weight * found.tf_factor,
-                    Some(_) => continue 'candidates,
-                    None => break 'candidates,
+            for (weight, cursor) in &mut cursors {
+                match cursor.find(ordinal) {
+                    Found::At(factor) => score += *weight * factor,
+                    Found::Absent => continue 'candidates,
+                    Found::Past => break 'candidates,
                 }
             }
-            let sums = &mut self.sums[ordinal as usize];
+            let sums = &mut self.sums[sum][ordinal as usize];
             match multi {
                 Some(multi) => {
                     if let Some(more) = self.alternative_best[multi].raise(ordinal, slot, score) {
-                        sums[sum] += more;
+                        *sums += more;
                     }
                 }
-                None => sums[sum] += score,
+                None => *sums += score,
             }
         }
     }
 
     /// The touched entry's bound: its best phrasing's bound and its exact answer score.
     fn bound(&self, answer_weight: f32, ordinal: u32) -> f32 {
-        let [question, answer] = self.sums[ordinal as usize];
+        let (question, answer) = (self.sums[0][ordinal as usize], self.sums[1][ordinal as usize]);
         (question + answer_weight * answer) * BOUND_SLACK
     }
 
@@ -691,7 +715,7 @@ impl Scratch {
             Some(scored) => scored.phrasing,
             None => best_phrasing(ranking, ordinal),
         };
-        let answer_score = self.sums[ordinal as usize][1];
+        let answer_score = self.sums[1][ordinal as usize];
         if phrasing.is_none() && answer_score == 0.0 {
             return None;
         }
@@ -708,11 +732,16 @@ impl Scratch {
             self.candidate_bits[ordinal as usize / 64] = 0;
         }
         for ordinal in self.touched.drain(..) {
-            self.sums[ordinal as usize] = [0.0; 2];
+            let ordinal = ordinal as usize;
+            self.sums[0][ordinal] = 0.0;
+            self.sums[1][ordinal] = 0.0;
+            self.reached[ordinal / 64] = 0;
         }
         for alternatives in &mut self.alternative_best[..self.multi_used] {
-            for ordinal in alternatives.held.drain(..) {
-                alternatives.best[ordinal as usize] = [0.0; 3];
+            for (best, held) in alternatives.best.iter_mut().zip(&mut alternatives.held) {
+                for ordinal in held.drain(..) {
+                    best[ordinal as usize] = 0.0;
+                }
             }
         }
         self.candidates.clear();
@@ -849,16 +878,9 @@ fn intersect(lists: &[(f32, &[Posting])], mut visit: impl FnMut(u32, f32)) {
     }
 }
 
-/// The first position at or after `from` whose document is at least `doc`: doubling steps, then a binary search
-/// in the last step.
+/// The first position at or after `from` whose document is at least `doc`.
 fn seek(list: &[Posting], from: usize, doc: u32) -> usize {
-    let (mut low, mut step) = (from, 1);
-    while low + step < list.len() && list[low + step].doc < doc {
-        low += step;
-        step *= 2;
-    }
-    let high = (low + step).min(list.len());
-    low + list[low.min(high)..high].partition_point(|p| p.doc < doc)
+    gallop(list, from, |p| p.doc, doc)
 }
 
 /// Higher bound first, then the earlier entry.
@@ -1008,6 +1030,8 @@ mod tests {
         assert!(compared > 5_000, "only {compared} ranks compared");
         let pruned = PRUNED.with(std::cell::Cell::get);
         assert!(pruned > 100, "only {pruned} rankings pruned");
+        let looked_up = LOOKED_UP.with(std::cell::Cell::get);
+        assert!(looked_up > 1_000, "only {looked_up} candidates looked up");
     }
 
     /// Every concept of the generated questions (synonym groups with several alternatives and phrases of several
