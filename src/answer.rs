@@ -26,7 +26,8 @@ use crate::lang::is_han;
 use crate::search::{Concept, ConceptMatch, Correction, IndexError, MatchField, Retrieval, SearchIndex, TopicIndex};
 
 /// The confidence below which the engine declines: the shipped calibration's, chosen with `faqbot eval --fit` on
-/// tests/eval/dev.jsonl as the best sum of accuracy, decline rate and precision when answering
+/// tests/eval/dev.jsonl as the lowest threshold whose sum of accuracy, decline rate and precision when answering is
+/// within a question of the best
 /// ([`crate::eval::best_threshold`]; a test keeps the two equal).
 pub const DEFAULT_THRESHOLD: f32 = 0.32;
 /// The chosen entry plus three runner-up suggestions.

@@ -328,16 +328,17 @@ pub fn sweep(engine: &Engine, outcomes: &[Outcome], calibration: &Calibration) -
 /// The threshold that scores best on accuracy plus decline rate plus precision when answering: each of the three
 /// is what one kind of user sees (an answer when there is one, "I don't know" when there is none, and answers that
 /// can be trusted). The lowest of equally good thresholds, so that as many questions as possible are answered;
-/// thresholds within one question of the best (one answerable question and one to decline) are equally good, as
-/// a difference that small is the set's noise: the folds of a cross-validation pick thresholds spread wider.
+/// thresholds that score within one answerable question and one question to decline of the best are equally good,
+/// as a difference that small is the set's noise: the folds of a cross-validation pick thresholds spread wider.
 ///
 /// Precision alone is not the target: on a blind set, the threshold that reaches [`TARGET_PRECISION`] declines
 /// most answerable questions, because the confident wrong answers that remain are ranking errors between related
 /// entries, which no threshold removes.
 pub fn best_threshold(sweep: &[Report]) -> Option<f32> {
     let objective = |r: &Report| r.overall.accuracy + r.overall.decline_rate + r.overall.precision;
-    let one_question =
-        |r: &Report| 1.0 / r.overall.answerable.max(1) as f64 + 1.0 / r.overall.out_of_domain.max(1) as f64;
+    // A set with no line of a kind has no question of that kind to be one short of.
+    let one_of = |n: usize| if n == 0 { 0.0 } else { 1.0 / n as f64 };
+    let one_question = |r: &Report| one_of(r.overall.answerable) + one_of(r.overall.out_of_domain);
     let best = sweep.iter().map(objective).fold(f64::NEG_INFINITY, f64::max);
     sweep
         .iter()
@@ -607,6 +608,20 @@ mod tests {
             best_threshold(&sweep),
             Some(0.4),
             "0.35 is 0.02 short, more than one question"
+        );
+        // With nothing to decline, the decline rate is 1 at every threshold: no tolerance comes from it.
+        let none_to_decline = |threshold, accuracy, precision| Report {
+            overall: Figures {
+                out_of_domain: 0,
+                ..report(threshold, accuracy, 1.0, precision).overall
+            },
+            ..report(threshold, accuracy, 1.0, precision)
+        };
+        let sweep = vec![none_to_decline(0.0, 0.92, 0.80), none_to_decline(0.4, 0.92, 0.90)];
+        assert_eq!(
+            best_threshold(&sweep),
+            Some(0.4),
+            "0.0 is 0.1 short, far more than one question of 400"
         );
     }
 }

@@ -52,7 +52,7 @@ pub struct Args {
     /// Logs of declined questions and votes, and review state [default: from faqbot.toml, else ./data]
     #[arg(long, global = true, env = "FAQBOT_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else 0.5]
+    /// Decline below this confidence, 0 to 1 [default: from faqbot.toml, else the shipped calibration's]
     #[arg(long, global = true, env = "FAQBOT_THRESHOLD", value_name = "CONFIDENCE", value_parser = parse_threshold)]
     threshold: Option<f32>,
     /// Settings file [default: ./faqbot.toml if it exists]

@@ -101,6 +101,10 @@ impl<'p> Cursor<'p> {
     /// Finds `doc`, which must not be below a document looked up before.
     pub(crate) fn find(&mut self, doc: u32) -> Found {
         self.at = gallop(self.skips, self.at, |&last| last, doc);
+        if self.at == self.skips.len() {
+            // Every block ends before `doc`.
+            return Found::Past;
+        }
         let start = self.at * self.block;
         let Some(block) = self.postings.get(start..(start + self.block).min(self.postings.len())) else {
             return Found::Past;
